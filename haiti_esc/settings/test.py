@@ -1,0 +1,16 @@
+"""The test suite: PostgreSQL and Redis on 127.0.0.1 (started by scripts/services.sh)."""
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://haiti_esc:haiti_esc@127.0.0.1:5432/haiti_esc")
+
+from .base import *  # noqa: E402,F403
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / ".run" / "test-media"  # noqa: F405
+# The suite never depends on a compressed manifest: plain storage keeps it fast.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

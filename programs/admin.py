@@ -1,0 +1,123 @@
+"""Admin for the partnership, its projects, neighbourhoods, targets and staff assignments."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    FocusArea,
+    Neighbourhood,
+    NeighbourhoodAssignment,
+    Organisation,
+    Partnership,
+    Project,
+    Signatory,
+    Target,
+    TargetSplit,
+)
+
+
+class ReviewedRecordAdmin(admin.ModelAdmin):
+    """Shared admin behaviour of field records: review columns are shown, never typed in."""
+
+    readonly_fields = ("review_changed_by", "review_changed_at", "created_by", "created_at", "updated_at")
+    list_filter = ("review_state",)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "acronym", "kind", "parent", "iati_identifier")
+    list_filter = ("kind",)
+    search_fields = ("name", "acronym", "iati_identifier")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ("title", "instrument", "signed_on", "place")
+    list_filter = ("instrument", "focus_areas")
+    search_fields = ("title", "summary")
+    date_hierarchy = "signed_on"
+    filter_horizontal = ("parties", "focus_areas")
+    inlines = [SignatoryInline]
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "country", "latitude", "longitude")
+    list_filter = ("city", "country")
+    search_fields = ("name", "city")
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "partnership", "launched_on", "start_date", "end_date", "status")
+    list_filter = ("status", "partnership", "neighbourhoods")
+    search_fields = ("title", "title_fr", "code")
+    autocomplete_fields = ("partnership",)
+    filter_horizontal = ("implementing_units", "neighbourhoods")
+    inlines = [TargetInline]
+
+
+class TargetSplitInline(admin.TabularInline):
+    model = TargetSplit
+    extra = 0
+    autocomplete_fields = ("neighbourhood",)
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("project", "indicator", "value", "unit", "due_date", "youth_min_age", "youth_max_age")
+    list_filter = ("indicator", "project")
+    search_fields = ("project__title",)
+    autocomplete_fields = ("project",)
+    inlines = [TargetSplitInline]
+
+
+@admin.register(NeighbourhoodAssignment)
+class NeighbourhoodAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "neighbourhood")
+    list_filter = ("neighbourhood",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "neighbourhood__name")
+    autocomplete_fields = ("user", "neighbourhood")
+    list_select_related = ("user", "neighbourhood")
+
+
+class NeighbourhoodAssignmentInline(admin.TabularInline):
+    model = NeighbourhoodAssignment
+    extra = 0
+    autocomplete_fields = ("neighbourhood",)
+    verbose_name_plural = _("assigned neighbourhoods")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """The user admin, with the neighbourhoods a field staff member is assigned to."""
+
+    inlines = [NeighbourhoodAssignmentInline]
+    list_filter = (*UserAdmin.list_filter, "neighbourhood_assignments__neighbourhood")

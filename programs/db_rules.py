@@ -1,0 +1,74 @@
+"""Database-side enforcement of rules that span tables (PostgreSQL triggers).
+
+A CHECK constraint cannot read another table, so the rules "not before the
+partnership's signing", "not in the future", "no child labour", "no overlapping jobs"
+and "completed area within the plan" are PL/pgSQL triggers. Each raises SQLSTATE 23514
+(check_violation, an IntegrityError in Django) with a message that starts with the
+column's name. The embedded SQLite default relies on `full_clean()` alone.
+"""
+from django.db import migrations
+
+
+class PostgresOnlySQL(migrations.RunSQL):
+    """RunSQL that is a no-op on databases other than PostgreSQL."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def raise_sql(column: str, message: str, *args: str) -> str:
+    """PL/pgSQL that raises a check_violation naming `column`."""
+    params = "".join(f", {arg}" for arg in args)
+    return (
+        "RAISE EXCEPTION USING ERRCODE = 'check_violation', "
+        f"MESSAGE = format('{column}: {message}'{params})"
+    )
+
+
+def activity_date_checks(column: str, signed_on_query: str) -> str:
+    """PL/pgSQL body lines refusing NEW.<column> before signing or in the future."""
+    return f"""
+  SELECT ({signed_on_query}) INTO signed;
+  IF NEW.{column} < signed THEN
+    {raise_sql(column, 'date %s is before the partnership was signed (%s)', f'NEW.{column}', 'signed')};
+  END IF;
+  IF NEW.{column} > CURRENT_DATE THEN
+    {raise_sql(column, 'date %s is in the future', f'NEW.{column}')};
+  END IF;"""
+
+
+def trigger(
+    table: str, body: str, *, columns: str | None = None, declare: str = ""
+) -> PostgresOnlySQL:
+    """A BEFORE INSERT OR UPDATE row trigger on `table` running `body`."""
+    function = f"{table}_rules"
+    update_of = f"UPDATE OF {columns}" if columns else "UPDATE"
+    return PostgresOnlySQL(
+        sql=f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+DECLARE
+  signed date;{declare}
+BEGIN{body}
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS {function} ON {table};
+CREATE TRIGGER {function} BEFORE INSERT OR {update_of} ON {table}
+  FOR EACH ROW EXECUTE FUNCTION {function}();
+""",
+        reverse_sql=f"DROP TRIGGER IF EXISTS {function} ON {table}; DROP FUNCTION IF EXISTS {function}();",
+    )
+
+
+#: SQL giving the signing date of the partnership of project NEW.<project_column>.
+def signed_on_of_project(project_expr: str) -> str:
+    return (
+        "SELECT pa.signed_on FROM programs_project pr "
+        "JOIN programs_partnership pa ON pa.id = pr.partnership_id "
+        f"WHERE pr.id = {project_expr}"
+    )

@@ -1,0 +1,78 @@
+"""The three roles and their permissions, applied by a data migration and `sync_roles`.
+
+Field staff enter field records for their neighbourhoods (scoping is per object, see
+`NeighbourhoodAssignment`); ILO managers read everything, set targets and review field
+records; administrators manage everything, including personal data.
+"""
+from __future__ import annotations
+
+FIELD_STAFF = "CVR field staff"
+ILO_MANAGERS = "ILO managers"
+ADMINISTRATORS = "Administrators"
+
+#: Models whose records field staff enter and managers review.
+FIELD_RECORDS = [
+    ("fora", "forumsession"),
+    ("enterprises", "business"),
+    ("enterprises", "escservice"),
+    ("enterprises", "job"),
+    ("rehab", "workrecord"),
+]
+#: Entered alongside field records, without review of their own.
+FIELD_DETAILS = [
+    ("fora", "structurepriority"),
+    ("fora", "beneficiaryselection"),
+    ("enterprises", "beneficiary"),
+]
+APPS = ["programs", "fora", "enterprises", "rehab"]
+
+
+def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
+    """Map each role to (app_label, codename) pairs, given every (app_label, model) pair."""
+    view_all = {(app, f"view_{model}") for app, model in models}
+    field = {
+        (app, f"{action}_{model}")
+        for app, model in FIELD_RECORDS + FIELD_DETAILS
+        for action in ("add", "change")
+    }
+    review = {(app, "review") for app, _model in FIELD_RECORDS}
+    everything = {
+        (app, f"{action}_{model}")
+        for app, model in models
+        for action in ("add", "change", "delete", "view")
+    }
+    return {
+        FIELD_STAFF: view_all | field,
+        ILO_MANAGERS: view_all
+        | review
+        | {("programs", "add_target"), ("programs", "change_target")}
+        | {("programs", "add_targetsplit"), ("programs", "change_targetsplit")},
+        ADMINISTRATORS: everything
+        | review
+        | {("enterprises", "view_personal_data")}
+        | {(f"auth", f"{a}_{m}") for a in ("add", "change", "view") for m in ("user", "group")},
+    }
+
+
+def sync_roles(apps) -> None:
+    """Create the groups and give each exactly its permissions (idempotent)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    models = list(
+        ContentType.objects.filter(app_label__in=APPS).values_list("app_label", "model")
+    )
+    by_key = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for name, keys in role_permissions(models).items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set([by_key[key] for key in keys if key in by_key])

@@ -1,0 +1,48 @@
+"""Domain rules shared by every field record: dates within the partnership, ages.
+
+The same rules are enforced in PostgreSQL by triggers (see `programs.db_rules`), so a
+write that skips `full_clean()` is refused too.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+#: ILO Convention 138: 15 is the general minimum age for work (Haiti's declared age).
+MIN_AGE_WORK = 15
+#: ILO Conventions 138 and 182: construction is hazardous work, 18 at least.
+MIN_AGE_HAZARDOUS_WORK = 18
+
+
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    """Age in completed years on `day` (a 29 February birthday falls on 1 March)."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - int(before_birthday)
+
+
+def activity_date_errors(
+    field: str, value: datetime.date | None, signed_on: datetime.date | None
+) -> dict[str, ValidationError]:
+    """Refuse a date before the partnership's signing or in the future."""
+    if value is None:
+        return {}
+    if signed_on is not None and value < signed_on:
+        return {
+            field: ValidationError(
+                _("This date is before the partnership was signed (%(signed)s).")
+                % {"signed": date_format(signed_on)},
+                code="before_signing",
+            )
+        }
+    if value > timezone.localdate():
+        return {
+            field: ValidationError(
+                _("This date is in the future; only what has happened can be recorded."),
+                code="in_future",
+            )
+        }
+    return {}

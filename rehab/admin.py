@@ -1,0 +1,33 @@
+"""Admin for rehabilitation sites and their work records."""
+from django.contrib import admin
+
+from programs.admin import ReviewedRecordAdmin
+
+from .models import RehabSite, WorkRecord
+
+
+class WorkRecordInline(admin.TabularInline):
+    model = WorkRecord
+    extra = 0
+    fields = ("date", "completed_area_m2", "photo", "review_state")
+    readonly_fields = ("review_state",)
+
+
+@admin.register(RehabSite)
+class RehabSiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "neighbourhood", "planned_area_m2", "status", "contractor")
+    list_filter = ("kind", "status", "neighbourhood", "project")
+    search_fields = ("name",)
+    autocomplete_fields = ("project", "neighbourhood", "priority", "contractor")
+    list_select_related = ("neighbourhood", "contractor")
+    inlines = [WorkRecordInline]
+
+
+@admin.register(WorkRecord)
+class WorkRecordAdmin(ReviewedRecordAdmin):
+    list_display = ("site", "date", "completed_area_m2", "review_state", "review_changed_by")
+    list_filter = ("review_state", "site__neighbourhood", "site__kind")
+    search_fields = ("site__name", "notes")
+    date_hierarchy = "date"
+    autocomplete_fields = ("site",)
+    list_select_related = ("site", "review_changed_by")

@@ -1,0 +1,199 @@
+"""Infrastructure rehabilitation: sites chosen by the community and the work done on them."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from fora.models import StructureKind
+from programs.models import Neighbourhood, Project, ReviewedRecord
+from programs.rules import activity_date_errors
+
+AREA = {"max_digits": 10, "decimal_places": 2}
+
+
+class RehabSite(models.Model):
+    """A structure to rehabilitate (retaining wall, pedestrian corridor, public space)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="sites"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, verbose_name=_("neighbourhood"), on_delete=models.PROTECT, related_name="sites"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=StructureKind.choices)
+    planned_area_m2 = models.DecimalField(
+        _("planned area (m²)"), **AREA, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    latitude = models.DecimalField(
+        _("latitude (°)"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude (°)"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    priority = models.OneToOneField(
+        "fora.StructurePriority",
+        verbose_name=_("prioritised at"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="site",
+        help_text=_("The forum priority this site comes from."),
+    )
+    contractor = models.ForeignKey(
+        "enterprises.Business",
+        verbose_name=_("contractor business"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracted_sites",
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.PLANNED
+    )
+
+    class Meta:
+        verbose_name = _("rehabilitation site")
+        verbose_name_plural = _("rehabilitation sites")
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="site_name_unique_in_project"),
+            models.CheckConstraint(
+                condition=Q(planned_area_m2__gt=0),
+                name="site_planned_area_positive",
+                violation_error_message=_("The planned area must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="site_location_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=StructureKind.values), name="site_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "completed"]),
+                name="site_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def completed_area_m2(self, *, exclude_record=None) -> Decimal:
+        """The area of all work recorded on this site (every review state)."""
+        records = self.work_records.all()
+        if exclude_record is not None and exclude_record.pk:
+            records = records.exclude(pk=exclude_record.pk)
+        return records.aggregate(total=Sum("completed_area_m2"))["total"] or Decimal("0")
+
+    def clean(self):
+        errors = {}
+        if self.project_id and self.neighbourhood_id:
+            if not self.project.neighbourhoods.filter(pk=self.neighbourhood_id).exists():
+                errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if self.pk and self.planned_area_m2 is not None:
+            done = self.completed_area_m2()
+            if self.planned_area_m2 < done:
+                errors["planned_area_m2"] = _(
+                    "%(done)s m² are already recorded on this site; the plan cannot be smaller."
+                ) % {"done": done}
+        if errors:
+            raise ValidationError(errors)
+
+
+def work_photo_path(instance: WorkRecord, filename: str) -> str:
+    return f"work-records/{instance.site_id}/{filename}"
+
+
+class WorkRecord(ReviewedRecord):
+    """Work done on a site on one day, with the area completed and optional photo evidence."""
+
+    site = models.ForeignKey(
+        RehabSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_records"
+    )
+    date = models.DateField(_("date"))
+    completed_area_m2 = models.DecimalField(
+        _("completed area (m²)"), **AREA, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    photo = models.ImageField(
+        _("photo evidence"),
+        upload_to=work_photo_path,
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+    )
+    latitude = models.DecimalField(
+        _("latitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta(ReviewedRecord.Meta):
+        verbose_name = _("work record")
+        verbose_name_plural = _("work records")
+        ordering = ["-date"]
+        constraints = [
+            *ReviewedRecord.review_constraints("workrecord"),
+            models.CheckConstraint(
+                condition=Q(completed_area_m2__gt=0),
+                name="workrecord_area_positive",
+                violation_error_message=_("The completed area must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="workrecord_location_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} — {self.date:%Y-%m-%d}: {self.completed_area_m2} m²"
+
+    @property
+    def verified_by(self):
+        return self.review_changed_by if self.review_state == "verified" else None
+
+    def clean(self):
+        errors = {}
+        if self.site_id:
+            errors |= activity_date_errors(
+                "date", self.date, self.site.project.partnership.signed_on
+            )
+            if self.completed_area_m2 is not None:
+                done = self.site.completed_area_m2(exclude_record=self)
+                left = self.site.planned_area_m2 - done
+                if self.completed_area_m2 > left:
+                    errors["completed_area_m2"] = _(
+                        "Only %(left)s m² of the site's planned %(planned)s m² remain to be "
+                        "completed."
+                    ) % {"left": left, "planned": self.site.planned_area_m2}
+        if errors:
+            raise ValidationError(errors)
