@@ -114,12 +114,12 @@ class Beneficiary(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=False) | Q(anonymised_at__isnull=False),
-                name="beneficiary_birth_date_required",
+                name="beneficiary_date_of_birth_required",
                 violation_error_message=_("The date of birth is required."),
             ),
             models.CheckConstraint(
                 condition=Q(consent_given=False) | Q(consent_date__isnull=False),
-                name="beneficiary_consent_dated",
+                name="beneficiary_consent_date_required",
                 violation_error_message=_("Give the date on which consent was recorded."),
             ),
             models.CheckConstraint(
@@ -141,8 +141,24 @@ class Beneficiary(models.Model):
             errors["consent_date"] = _("Give the date on which consent was recorded.")
         if self.date_of_birth and self.consent_date and self.consent_date <= self.date_of_birth:
             errors["consent_date"] = _("Consent cannot be recorded before the person was born.")
+        if self.pk and self.date_of_birth:
+            errors |= self._birth_date_errors()
         if errors:
             raise ValidationError(errors)
+
+    def _birth_date_errors(self) -> dict:
+        """A corrected birth date must not turn one of the person's jobs into child labour."""
+        for job in self.jobs.all():
+            minimum = MIN_AGE_HAZARDOUS_WORK if job.is_rehab_work else MIN_AGE_WORK
+            if age_on(self.date_of_birth, job.start_date) < minimum:
+                return {
+                    "date_of_birth": _(
+                        "With this date of birth, the job %(job)s would be child labour "
+                        "(%(minimum)s years or more are needed)."
+                    )
+                    % {"job": job, "minimum": minimum}
+                }
+        return {}
 
     def age_on(self, day) -> int | None:
         return age_on(self.date_of_birth, day) if self.date_of_birth else None
@@ -328,12 +344,12 @@ class Job(ReviewedRecord):
             *ReviewedRecord.review_constraints("job"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="job_end_after_start",
+                name="job_end_date_after_start_date",
                 violation_error_message=_("The end date must be on or after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(site__isnull=True) | Q(is_rehab_work=True),
-                name="job_on_site_is_rehab_work",
+                name="job_site_means_is_rehab_work",
                 violation_error_message=_("Work on a rehabilitation site is rehabilitation work."),
             ),
         ]

@@ -81,7 +81,7 @@ class ForumSession(ReviewedRecord):
             *ReviewedRecord.review_constraints("forumsession"),
             models.CheckConstraint(
                 condition=Q(women__gt=0) | Q(men__gt=0),
-                name="forumsession_has_participants",
+                name="forumsession_women_or_men_present",
                 violation_error_message=_("A session needs at least one participant."),
             ),
             models.CheckConstraint(

@@ -24,6 +24,7 @@ class PostgresOnlySQL(migrations.RunSQL):
 def raise_sql(column: str, message: str, *args: str) -> str:
     """PL/pgSQL that raises a check_violation naming `column`."""
     params = "".join(f", {arg}" for arg in args)
+    message = message.replace("'", "''")
     return (
         "RAISE EXCEPTION USING ERRCODE = 'check_violation', "
         f"MESSAGE = format('{column}: {message}'{params})"

@@ -268,7 +268,7 @@ class Project(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
-                name="project_end_after_start",
+                name="project_end_date_after_start_date",
                 violation_error_message=_("The end date must be on or after the start date."),
             ),
             models.CheckConstraint(

@@ -84,7 +84,7 @@ class RehabSite(models.Model):
             models.UniqueConstraint(fields=["project", "name"], name="site_name_unique_in_project"),
             models.CheckConstraint(
                 condition=Q(planned_area_m2__gt=0),
-                name="site_planned_area_positive",
+                name="site_planned_area_m2_positive",
                 violation_error_message=_("The planned area must be positive."),
             ),
             models.CheckConstraint(
@@ -164,7 +164,7 @@ class WorkRecord(ReviewedRecord):
             *ReviewedRecord.review_constraints("workrecord"),
             models.CheckConstraint(
                 condition=Q(completed_area_m2__gt=0),
-                name="workrecord_area_positive",
+                name="workrecord_completed_area_m2_positive",
                 violation_error_message=_("The completed area must be positive."),
             ),
             models.CheckConstraint(

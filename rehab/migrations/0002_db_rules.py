@@ -39,5 +39,6 @@ class Migration(migrations.Migration):
             "rehab_rehabsite",
             SITE_PLAN_CHECK,
             columns="planned_area_m2",
+            declare="\n  done numeric;",
         ),
     ]
