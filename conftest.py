@@ -1,4 +1,5 @@
 """Fixtures shared by every app's tests."""
+
 import os
 
 import pytest

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility; defaults to the local (embedded) settings."""
+
 import os
 import sys
 

@@ -1,4 +1,5 @@
 """Admin for centres, beneficiaries, businesses, services and jobs."""
+
 from django.contrib import admin
 
 from programs.admin import ReviewedRecordAdmin

@@ -1,4 +1,5 @@
 """Enterprise Service Centres, the people they serve, the businesses they support and the jobs created."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -51,9 +52,7 @@ class EnterpriseServiceCentre(models.Model):
             if not self.project.neighbourhoods.filter(pk=self.neighbourhood_id).exists():
                 errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
         if self.project_id:
-            errors |= activity_date_errors(
-                "opened_on", self.opened_on, self.project.partnership.signed_on
-            )
+            errors |= activity_date_errors("opened_on", self.opened_on, self.project.partnership.signed_on)
         if errors:
             raise ValidationError(errors)
 
@@ -109,9 +108,7 @@ class Beneficiary(models.Model):
         ordering = ["code"]
         permissions = [("view_personal_data", _("Can view personal data (phone, date of birth)"))]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(sex__in=["F", "M"]), name="beneficiary_sex_valid"
-            ),
+            models.CheckConstraint(condition=Q(sex__in=["F", "M"]), name="beneficiary_sex_valid"),
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=False) | Q(anonymised_at__isnull=False),
                 name="beneficiary_date_of_birth_required",
@@ -200,9 +197,7 @@ class Business(ReviewedRecord):
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.MICRO)
     activity = models.CharField(_("activity"), max_length=200)
     formed_on = models.DateField(_("formed on"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.CREATED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
 
     class Meta(ReviewedRecord.Meta):
         verbose_name = _("business")
@@ -231,12 +226,8 @@ class Business(ReviewedRecord):
         errors = {}
         if self.centre_id:
             project = self.centre.project
-            errors |= activity_date_errors(
-                "formed_on", self.formed_on, project.partnership.signed_on
-            )
-            if self.neighbourhood_id and not project.neighbourhoods.filter(
-                pk=self.neighbourhood_id
-            ).exists():
+            errors |= activity_date_errors("formed_on", self.formed_on, project.partnership.signed_on)
+            if self.neighbourhood_id and not project.neighbourhoods.filter(pk=self.neighbourhood_id).exists():
                 errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
         if errors:
             raise ValidationError(errors)

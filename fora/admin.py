@@ -1,4 +1,5 @@
 """Admin for community fora and their sessions."""
+
 from django.contrib import admin
 
 from programs.admin import ReviewedRecordAdmin

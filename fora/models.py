@@ -1,4 +1,5 @@
 """Community fora: sessions that inform, consult, prioritise structures and select beneficiaries."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -39,9 +40,7 @@ class CommunityForum(models.Model):
         verbose_name_plural = _("community fora")
         ordering = ["neighbourhood", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["neighbourhood", "name"], name="forum_unique_in_neighbourhood"
-            )
+            models.UniqueConstraint(fields=["neighbourhood", "name"], name="forum_unique_in_neighbourhood")
         ]
 
     def __str__(self) -> str:
@@ -109,9 +108,7 @@ class ForumSession(ReviewedRecord):
     def clean(self):
         errors = {}
         if self.project_id:
-            errors |= activity_date_errors(
-                "held_on", self.held_on, self.project.partnership.signed_on
-            )
+            errors |= activity_date_errors("held_on", self.held_on, self.project.partnership.signed_on)
         if self.women is not None and self.men is not None:
             if self.women + self.men == 0:
                 errors["women"] = _("A session needs at least one participant.")

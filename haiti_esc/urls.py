@@ -1,4 +1,5 @@
 """URL routes: the admin, authentication, and each app's pages."""
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin

@@ -1,4 +1,5 @@
 """Admin for the partnership, its projects, neighbourhoods, targets and staff assignments."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User

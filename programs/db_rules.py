@@ -6,6 +6,7 @@ and "completed area within the plan" are PL/pgSQL triggers. Each raises SQLSTATE
 (check_violation, an IntegrityError in Django) with a message that starts with the
 column's name. The embedded SQLite default relies on `full_clean()` alone.
 """
+
 from django.db import migrations
 
 
@@ -26,8 +27,7 @@ def raise_sql(column: str, message: str, *args: str) -> str:
     params = "".join(f", {arg}" for arg in args)
     message = message.replace("'", "''")
     return (
-        "RAISE EXCEPTION USING ERRCODE = 'check_violation', "
-        f"MESSAGE = format('{column}: {message}'{params})"
+        f"RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = format('{column}: {message}'{params})"
     )
 
 
@@ -36,16 +36,14 @@ def activity_date_checks(column: str, signed_on_query: str) -> str:
     return f"""
   SELECT ({signed_on_query}) INTO signed;
   IF NEW.{column} < signed THEN
-    {raise_sql(column, 'date %s is before the partnership was signed (%s)', f'NEW.{column}', 'signed')};
+    {raise_sql(column, "date %s is before the partnership was signed (%s)", f"NEW.{column}", "signed")};
   END IF;
   IF NEW.{column} > CURRENT_DATE THEN
-    {raise_sql(column, 'date %s is in the future', f'NEW.{column}')};
+    {raise_sql(column, "date %s is in the future", f"NEW.{column}")};
   END IF;"""
 
 
-def trigger(
-    table: str, body: str, *, columns: str | None = None, declare: str = ""
-) -> PostgresOnlySQL:
+def trigger(table: str, body: str, *, columns: str | None = None, declare: str = "") -> PostgresOnlySQL:
     """A BEFORE INSERT OR UPDATE row trigger on `table` running `body`."""
     function = f"{table}_rules"
     update_of = f"UPDATE OF {columns}" if columns else "UPDATE"

@@ -1,4 +1,5 @@
 """The partnership, its projects, where they work and what they aim for."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -107,9 +108,7 @@ class Partnership(models.Model):
     )
     signed_on = models.DateField(_("signed on"))
     place = models.CharField(_("place of signing"), max_length=120, blank=True)
-    parties = models.ManyToManyField(
-        Organisation, verbose_name=_("parties"), related_name="partnerships"
-    )
+    parties = models.ManyToManyField(Organisation, verbose_name=_("parties"), related_name="partnerships")
     focus_areas = models.ManyToManyField(
         FocusArea, verbose_name=_("focus areas"), related_name="partnerships", blank=True
     )
@@ -125,9 +124,7 @@ class Partnership(models.Model):
 
     def clean(self):
         if self.signed_on and self.signed_on > timezone.localdate():
-            raise ValidationError(
-                {"signed_on": _("A partnership cannot be signed in the future.")}
-            )
+            raise ValidationError({"signed_on": _("A partnership cannot be signed in the future.")})
 
 
 class Signatory(models.Model):
@@ -145,9 +142,7 @@ class Signatory(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     title = models.CharField(_("title"), max_length=250)
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT
-    )
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
 
     class Meta:
@@ -155,12 +150,8 @@ class Signatory(models.Model):
         verbose_name_plural = _("signatories")
         ordering = ["partnership", "role", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["partnership", "name"], name="signatory_unique_per_partnership"
-            ),
-            models.CheckConstraint(
-                condition=Q(role__in=["signer", "witness"]), name="signatory_role_valid"
-            ),
+            models.UniqueConstraint(fields=["partnership", "name"], name="signatory_unique_per_partnership"),
+            models.CheckConstraint(condition=Q(role__in=["signer", "witness"]), name="signatory_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -216,9 +207,7 @@ class Neighbourhood(models.Model):
 
     def clean(self):
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(
-                {"longitude": _("Give both latitude and longitude, or neither.")}
-            )
+            raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
 
 
 class Project(models.Model):
@@ -286,9 +275,7 @@ class Project(models.Model):
             errors["end_date"] = _("The end date must be on or after the start date.")
         if self.partnership_id and self.launched_on:
             if self.launched_on < self.partnership.signed_on:
-                errors["launched_on"] = _(
-                    "A project cannot be launched before its partnership was signed."
-                )
+                errors["launched_on"] = _("A project cannot be launched before its partnership was signed.")
         if errors:
             raise ValidationError(errors)
 
@@ -351,8 +338,7 @@ class Target(models.Model):
                 name="target_indicator_valid",
             ),
             models.CheckConstraint(
-                condition=Q(youth_min_age__gte=MIN_AGE_WORK)
-                & Q(youth_max_age__gte=F("youth_min_age")),
+                condition=Q(youth_min_age__gte=MIN_AGE_WORK) & Q(youth_max_age__gte=F("youth_min_age")),
                 name="target_youth_band_valid",
                 violation_error_message=_("The youth band must start at 15 or more and not be empty."),
             ),
@@ -397,9 +383,7 @@ class TargetSplit(models.Model):
         verbose_name = _("target split by neighbourhood")
         verbose_name_plural = _("target splits by neighbourhood")
         constraints = [
-            models.UniqueConstraint(
-                fields=["target", "neighbourhood"], name="target_split_unique"
-            ),
+            models.UniqueConstraint(fields=["target", "neighbourhood"], name="target_split_unique"),
             models.CheckConstraint(condition=Q(value__gt=0), name="target_split_positive"),
         ]
 
@@ -426,11 +410,7 @@ class NeighbourhoodAssignment(models.Model):
     class Meta:
         verbose_name = _("neighbourhood assignment")
         verbose_name_plural = _("neighbourhood assignments")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "neighbourhood"], name="assignment_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "neighbourhood"], name="assignment_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.neighbourhood}"
@@ -486,8 +466,7 @@ class ReviewedRecord(models.Model):
                 name=f"{prefix}_review_state_valid",
             ),
             models.CheckConstraint(
-                condition=Q(review_state=ReviewState.DRAFT)
-                | Q(review_changed_at__isnull=False),
+                condition=Q(review_state=ReviewState.DRAFT) | Q(review_changed_at__isnull=False),
                 name=f"{prefix}_review_change_dated",
                 violation_error_message=_("A review state other than draft needs its date."),
             ),

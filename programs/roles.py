@@ -4,6 +4,7 @@ Field staff enter field records for their neighbourhoods (scoping is per object,
 `NeighbourhoodAssignment`); ILO managers read everything, set targets and review field
 records; administrators manage everything, including personal data.
 """
+
 from __future__ import annotations
 
 FIELD_STAFF = "CVR field staff"
@@ -37,9 +38,7 @@ def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, 
     }
     review = {(app, "review") for app, _model in FIELD_RECORDS}
     everything = {
-        (app, f"{action}_{model}")
-        for app, model in models
-        for action in ("add", "change", "delete", "view")
+        (app, f"{action}_{model}") for app, model in models for action in ("add", "change", "delete", "view")
     }
     return {
         FIELD_STAFF: view_all | field,
@@ -50,7 +49,7 @@ def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, 
         ADMINISTRATORS: everything
         | review
         | {("enterprises", "view_personal_data")}
-        | {(f"auth", f"{a}_{m}") for a in ("add", "change", "view") for m in ("user", "group")},
+        | {("auth", f"{a}_{m}") for a in ("add", "change", "view") for m in ("user", "group")},
     }
 
 
@@ -66,12 +65,9 @@ def sync_roles(apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
-    models = list(
-        ContentType.objects.filter(app_label__in=APPS).values_list("app_label", "model")
-    )
+    models = list(ContentType.objects.filter(app_label__in=APPS).values_list("app_label", "model"))
     by_key = {
-        (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.select_related("content_type")
+        (p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")
     }
     for name, keys in role_permissions(models).items():
         group, _created = Group.objects.get_or_create(name=name)

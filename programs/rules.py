@@ -3,6 +3,7 @@
 The same rules are enforced in PostgreSQL by triggers (see `programs.db_rules`), so a
 write that skips `full_clean()` is refused too.
 """
+
 from __future__ import annotations
 
 import datetime

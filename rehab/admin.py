@@ -1,4 +1,5 @@
 """Admin for rehabilitation sites and their work records."""
+
 from django.contrib import admin
 
 from programs.admin import ReviewedRecordAdmin

@@ -1,4 +1,5 @@
 """Infrastructure rehabilitation: sites chosen by the community and the work done on them."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -72,9 +73,7 @@ class RehabSite(models.Model):
         blank=True,
         related_name="contracted_sites",
     )
-    status = models.CharField(
-        _("status"), max_length=15, choices=Status.choices, default=Status.PLANNED
-    )
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.PLANNED)
 
     class Meta:
         verbose_name = _("rehabilitation site")
@@ -92,9 +91,7 @@ class RehabSite(models.Model):
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="site_location_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=StructureKind.values), name="site_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=StructureKind.values), name="site_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["planned", "in_progress", "completed"]),
                 name="site_status_valid",
@@ -148,12 +145,8 @@ class WorkRecord(ReviewedRecord):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
     )
-    latitude = models.DecimalField(
-        _("latitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("latitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta(ReviewedRecord.Meta):
@@ -184,16 +177,13 @@ class WorkRecord(ReviewedRecord):
     def clean(self):
         errors = {}
         if self.site_id:
-            errors |= activity_date_errors(
-                "date", self.date, self.site.project.partnership.signed_on
-            )
+            errors |= activity_date_errors("date", self.date, self.site.project.partnership.signed_on)
             if self.completed_area_m2 is not None:
                 done = self.site.completed_area_m2(exclude_record=self)
                 left = self.site.planned_area_m2 - done
                 if self.completed_area_m2 > left:
                     errors["completed_area_m2"] = _(
-                        "Only %(left)s m² of the site's planned %(planned)s m² remain to be "
-                        "completed."
+                        "Only %(left)s m² of the site's planned %(planned)s m² remain to be completed."
                     ) % {"left": left, "planned": self.site.planned_area_m2}
         if errors:
             raise ValidationError(errors)

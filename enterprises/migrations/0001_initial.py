@@ -7,128 +7,437 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Beneficiary',
+            name="Beneficiary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'A beneficiary with this code already exists.'}, max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9-]+$', 'Use capital letters, digits and dashes.')], verbose_name='code')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('sex', models.CharField(choices=[('F', 'Female'), ('M', 'Male')], max_length=1, verbose_name='sex')),
-                ('date_of_birth', models.DateField(help_text='Needed to check the minimum working age; removed only by anonymisation.', null=True, verbose_name='date of birth')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^\\+?[0-9 ]{8,20}$', 'Enter a phone number of 8 to 20 digits, optionally starting with +, e.g. +509 3712 3456.')], verbose_name='phone')),
-                ('consent_given', models.BooleanField(default=False, help_text='The person agreed that their data be recorded for the project.', verbose_name='consent given')),
-                ('consent_date', models.DateField(blank=True, null=True, verbose_name='consent date')),
-                ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beneficiaries', to='programs.neighbourhood', verbose_name='neighbourhood')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "A beneficiary with this code already exists."},
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9-]+$", "Use capital letters, digits and dashes."
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("F", "Female"), ("M", "Male")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                (
+                    "date_of_birth",
+                    models.DateField(
+                        help_text="Needed to check the minimum working age; removed only by anonymisation.",
+                        null=True,
+                        verbose_name="date of birth",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\+?[0-9 ]{8,20}$",
+                                "Enter a phone number of 8 to 20 digits, optionally starting with +, e.g. +509 3712 3456.",
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "consent_given",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The person agreed that their data be recorded for the project.",
+                        verbose_name="consent given",
+                    ),
+                ),
+                ("consent_date", models.DateField(blank=True, null=True, verbose_name="consent date")),
+                ("anonymised_at", models.DateTimeField(blank=True, null=True, verbose_name="anonymised at")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beneficiaries",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beneficiary',
-                'verbose_name_plural': 'beneficiaries',
-                'ordering': ['code'],
-                'permissions': [('view_personal_data', 'Can view personal data (phone, date of birth)')],
+                "verbose_name": "beneficiary",
+                "verbose_name_plural": "beneficiaries",
+                "ordering": ["code"],
+                "permissions": [("view_personal_data", "Can view personal data (phone, date of birth)")],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseServiceCentre',
+            name="EnterpriseServiceCentre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened on')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='programs.neighbourhood', verbose_name='neighbourhood')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='programs.organisation', verbose_name='operated by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='programs.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened on")),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="programs.organisation",
+                        verbose_name="operated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="programs.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise service centre',
-                'verbose_name_plural': 'enterprise service centres',
-                'ordering': ['name'],
+                "verbose_name": "enterprise service centre",
+                "verbose_name_plural": "enterprise service centres",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Business',
+            name="Business",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('returned', 'Returned')], db_index=True, default='draft', max_length=10, verbose_name='review state')),
-                ('review_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='review state changed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('size', models.CharField(choices=[('micro', 'Micro'), ('small', 'Small'), ('medium', 'Medium')], default='micro', max_length=10, verbose_name='size')),
-                ('activity', models.CharField(max_length=200, verbose_name='activity')),
-                ('formed_on', models.DateField(verbose_name='formed on')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('created', 'Created'), ('operating', 'Operating'), ('closed', 'Closed')], default='created', max_length=10, verbose_name='status')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='programs.neighbourhood', verbose_name='neighbourhood')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='enterprises.beneficiary', verbose_name='owner')),
-                ('review_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review state changed by')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='enterprises.enterpriseservicecentre', verbose_name='enterprise service centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("returned", "Returned"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="review state",
+                    ),
+                ),
+                (
+                    "review_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="review state changed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "size",
+                    models.CharField(
+                        choices=[("micro", "Micro"), ("small", "Small"), ("medium", "Medium")],
+                        default="micro",
+                        max_length=10,
+                        verbose_name="size",
+                    ),
+                ),
+                ("activity", models.CharField(max_length=200, verbose_name="activity")),
+                ("formed_on", models.DateField(verbose_name="formed on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("created", "Created"),
+                            ("operating", "Operating"),
+                            ("closed", "Closed"),
+                        ],
+                        default="created",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="businesses",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="businesses",
+                        to="enterprises.beneficiary",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "review_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review state changed by",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="businesses",
+                        to="enterprises.enterpriseservicecentre",
+                        verbose_name="enterprise service centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business',
-                'verbose_name_plural': 'businesses',
-                'ordering': ['name'],
-                'permissions': [('review', 'Can verify or return field records')],
-                'abstract': False,
+                "verbose_name": "business",
+                "verbose_name_plural": "businesses",
+                "ordering": ["name"],
+                "permissions": [("review", "Can verify or return field records")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='EscService',
+            name="EscService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('returned', 'Returned')], db_index=True, default='draft', max_length=10, verbose_name='review state')),
-                ('review_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='review state changed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('training_simulation', 'Training simulation'), ('management_advice', 'Management advice'), ('market_research_advice', 'Market-research advice')], max_length=30, verbose_name='kind')),
-                ('delivered_on', models.DateField(verbose_name='delivered on')),
-                ('participants', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='participants')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('business', models.ForeignKey(blank=True, help_text='Empty for a training simulation open to prospective owners.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='enterprises.business', verbose_name='business served')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='enterprises.enterpriseservicecentre', verbose_name='enterprise service centre')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('review_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review state changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("returned", "Returned"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="review state",
+                    ),
+                ),
+                (
+                    "review_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="review state changed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("training_simulation", "Training simulation"),
+                            ("management_advice", "Management advice"),
+                            ("market_research_advice", "Market-research advice"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("delivered_on", models.DateField(verbose_name="delivered on")),
+                (
+                    "participants",
+                    models.PositiveIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="participants",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "business",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a training simulation open to prospective owners.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="enterprises.business",
+                        verbose_name="business served",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="enterprises.enterpriseservicecentre",
+                        verbose_name="enterprise service centre",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "review_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review state changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ESC service',
-                'verbose_name_plural': 'ESC services',
-                'ordering': ['-delivered_on'],
-                'permissions': [('review', 'Can verify or return field records')],
-                'abstract': False,
+                "verbose_name": "ESC service",
+                "verbose_name_plural": "ESC services",
+                "ordering": ["-delivered_on"],
+                "permissions": [("review", "Can verify or return field records")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('returned', 'Returned')], db_index=True, default='draft', max_length=10, verbose_name='review state')),
-                ('review_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='review state changed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('role', models.CharField(max_length=120, verbose_name='role')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('is_rehab_work', models.BooleanField(default=False, help_text='Construction work is hazardous: workers must be 18 or older.', verbose_name='rehabilitation / construction work')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='enterprises.business', verbose_name='business')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('review_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review state changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("returned", "Returned"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="review state",
+                    ),
+                ),
+                (
+                    "review_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="review state changed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("role", models.CharField(max_length=120, verbose_name="role")),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "is_rehab_work",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Construction work is hazardous: workers must be 18 or older.",
+                        verbose_name="rehabilitation / construction work",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="jobs",
+                        to="enterprises.business",
+                        verbose_name="business",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "review_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review state changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'job',
-                'verbose_name_plural': 'jobs',
-                'ordering': ['-start_date'],
-                'permissions': [('review', 'Can verify or return field records')],
-                'abstract': False,
+                "verbose_name": "job",
+                "verbose_name_plural": "jobs",
+                "ordering": ["-start_date"],
+                "permissions": [("review", "Can verify or return field records")],
+                "abstract": False,
             },
         ),
     ]

@@ -5,91 +5,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
-        ('rehab', '0001_initial'),
+        ("enterprises", "0001_initial"),
+        ("rehab", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='rehab.rehabsite', verbose_name='rehabilitation site'),
+            model_name="job",
+            name="site",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="jobs",
+                to="rehab.rehabsite",
+                verbose_name="rehabilitation site",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='enterprises.beneficiary', verbose_name='worker'),
+            model_name="job",
+            name="worker",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="jobs",
+                to="enterprises.beneficiary",
+                verbose_name="worker",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['F', 'M'])), name='beneficiary_sex_valid'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["F", "M"])), name="beneficiary_sex_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('date_of_birth__isnull', False), ('anonymised_at__isnull', False), _connector='OR'), name='beneficiary_date_of_birth_required', violation_error_message='The date of birth is required.'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_birth__isnull", False), ("anonymised_at__isnull", False), _connector="OR"
+                ),
+                name="beneficiary_date_of_birth_required",
+                violation_error_message="The date of birth is required.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('consent_given', False), ('consent_date__isnull', False), _connector='OR'), name='beneficiary_consent_date_required', violation_error_message='Give the date on which consent was recorded.'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("consent_given", False), ("consent_date__isnull", False), _connector="OR"
+                ),
+                name="beneficiary_consent_date_required",
+                violation_error_message="Give the date on which consent was recorded.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.CheckConstraint(condition=models.Q(('date_of_birth__isnull', True), ('consent_date__isnull', True), ('consent_date__gt', models.F('date_of_birth')), _connector='OR'), name='beneficiary_consent_after_birth'),
+            model_name="beneficiary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_of_birth__isnull", True),
+                    ("consent_date__isnull", True),
+                    ("consent_date__gt", models.F("date_of_birth")),
+                    _connector="OR",
+                ),
+                name="beneficiary_consent_after_birth",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state__in', ['draft', 'submitted', 'verified', 'returned'])), name='business_review_state_valid'),
+            model_name="business",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_state__in", ["draft", "submitted", "verified", "returned"])),
+                name="business_review_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state', 'draft'), ('review_changed_at__isnull', False), _connector='OR'), name='business_review_change_dated', violation_error_message='A review state other than draft needs its date.'),
+            model_name="business",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_state", "draft"), ("review_changed_at__isnull", False), _connector="OR"
+                ),
+                name="business_review_change_dated",
+                violation_error_message="A review state other than draft needs its date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.UniqueConstraint(fields=('centre', 'name'), name='business_name_unique_in_centre', violation_error_message='This centre already supports a business with this name.'),
+            model_name="business",
+            constraint=models.UniqueConstraint(
+                fields=("centre", "name"),
+                name="business_name_unique_in_centre",
+                violation_error_message="This centre already supports a business with this name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.CheckConstraint(condition=models.Q(('size__in', ['micro', 'small', 'medium'])), name='business_size_valid'),
+            model_name="business",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__in", ["micro", "small", "medium"])), name="business_size_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='business',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'created', 'operating', 'closed'])), name='business_status_valid'),
+            model_name="business",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["planned", "created", "operating", "closed"])),
+                name="business_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escservice',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state__in', ['draft', 'submitted', 'verified', 'returned'])), name='escservice_review_state_valid'),
+            model_name="escservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_state__in", ["draft", "submitted", "verified", "returned"])),
+                name="escservice_review_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escservice',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state', 'draft'), ('review_changed_at__isnull', False), _connector='OR'), name='escservice_review_change_dated', violation_error_message='A review state other than draft needs its date.'),
+            model_name="escservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_state", "draft"), ("review_changed_at__isnull", False), _connector="OR"
+                ),
+                name="escservice_review_change_dated",
+                violation_error_message="A review state other than draft needs its date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escservice',
-            constraint=models.CheckConstraint(condition=models.Q(('participants__gte', 1)), name='escservice_participants_positive', violation_error_message='A service needs at least one participant.'),
+            model_name="escservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("participants__gte", 1)),
+                name="escservice_participants_positive",
+                violation_error_message="A service needs at least one participant.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escservice',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['training_simulation', 'management_advice', 'market_research_advice'])), name='escservice_kind_valid'),
+            model_name="escservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["training_simulation", "management_advice", "market_research_advice"])
+                ),
+                name="escservice_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state__in', ['draft', 'submitted', 'verified', 'returned'])), name='job_review_state_valid'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_state__in", ["draft", "submitted", "verified", "returned"])),
+                name="job_review_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state', 'draft'), ('review_changed_at__isnull', False), _connector='OR'), name='job_review_change_dated', violation_error_message='A review state other than draft needs its date.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_state", "draft"), ("review_changed_at__isnull", False), _connector="OR"
+                ),
+                name="job_review_change_dated",
+                violation_error_message="A review state other than draft needs its date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='job_end_date_after_start_date', violation_error_message='The end date must be on or after the start date.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="job_end_date_after_start_date",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('site__isnull', True), ('is_rehab_work', True), _connector='OR'), name='job_site_means_is_rehab_work', violation_error_message='Work on a rehabilitation site is rehabilitation work.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("site__isnull", True), ("is_rehab_work", True), _connector="OR"),
+                name="job_site_means_is_rehab_work",
+                violation_error_message="Work on a rehabilitation site is rehabilitation work.",
+            ),
         ),
     ]

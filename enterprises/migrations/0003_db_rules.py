@@ -1,4 +1,5 @@
 """PostgreSQL triggers: dates within the partnership, no child labour, no overlapping jobs."""
+
 from django.db import migrations
 
 from programs.db_rules import activity_date_checks, raise_sql, signed_on_of_project, trigger
@@ -12,21 +13,21 @@ JOB_WORKER_CHECKS = f"""
   SELECT b.date_of_birth INTO dob FROM enterprises_beneficiary b
     WHERE b.id = NEW.worker_id FOR NO KEY UPDATE;
   IF dob IS NULL THEN
-    {raise_sql('worker', "this person's date of birth is unknown; their age cannot be checked")};
+    {raise_sql("worker", "this person's date of birth is unknown; their age cannot be checked")};
   END IF;
   worker_age := date_part('year', age(NEW.start_date, dob));
   IF NEW.is_rehab_work AND worker_age < 18 THEN
-    {raise_sql('worker', 'child labour refused: the worker is %s on the start date; rehabilitation / construction work needs 18 or more', 'worker_age')};
+    {raise_sql("worker", "child labour refused: the worker is %s on the start date; rehabilitation / construction work needs 18 or more", "worker_age")};
   END IF;
   IF worker_age < 15 THEN
-    {raise_sql('worker', 'child labour refused: the worker is %s on the start date; work needs 15 or more', 'worker_age')};
+    {raise_sql("worker", "child labour refused: the worker is %s on the start date; work needs 15 or more", "worker_age")};
   END IF;
   IF EXISTS (
     SELECT 1 FROM enterprises_job j
     WHERE j.worker_id = NEW.worker_id AND j.id IS DISTINCT FROM NEW.id
       AND daterange(j.start_date, j.end_date, '[]') && daterange(NEW.start_date, NEW.end_date, '[]')
   ) THEN
-    {raise_sql('start_date', 'this person already holds a job over these dates')};
+    {raise_sql("start_date", "this person already holds a job over these dates")};
   END IF;"""
 
 BENEFICIARY_BIRTH_CHECK = f"""
@@ -35,7 +36,7 @@ BENEFICIARY_BIRTH_CHECK = f"""
       date_part('year', age(j.start_date, NEW.date_of_birth)) < 15
       OR (j.is_rehab_work AND date_part('year', age(j.start_date, NEW.date_of_birth)) < 18))
   ) THEN
-    {raise_sql('date_of_birth', 'with this date of birth a job of this person would be child labour')};
+    {raise_sql("date_of_birth", "with this date of birth a job of this person would be child labour")};
   END IF;"""
 
 

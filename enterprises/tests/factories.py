@@ -1,4 +1,5 @@
 """Factories for centres, people, businesses, services and jobs."""
+
 import datetime
 
 import factory

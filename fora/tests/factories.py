@@ -1,4 +1,5 @@
 """Factories for fora and their sessions."""
+
 import datetime
 
 import factory
@@ -21,7 +22,8 @@ class ForumSessionFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     forum = factory.SubFactory(
-        ForumFactory, neighbourhood=factory.LazyAttribute(lambda o: o.factory_parent.project.neighbourhoods.first())
+        ForumFactory,
+        neighbourhood=factory.LazyAttribute(lambda o: o.factory_parent.project.neighbourhoods.first()),
     )
     kind = ForumSession.Kind.CONSULTATION
     held_on = datetime.date(2014, 4, 26)

@@ -3,6 +3,7 @@
 DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG and ALLOWED_HOSTS are read here. With none
 set, the app runs on SQLite with Celery tasks executed eagerly (the embedded default).
 """
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Local development and `make demo`: DEBUG on, embedded defaults, a fixed dev-only key."""
+
 from .base import *  # noqa: F403
 from .base import env_bool
 

@@ -1,4 +1,5 @@
 """The test suite: PostgreSQL and Redis on 127.0.0.1 (started by scripts/services.sh)."""
+
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://haiti_esc:haiti_esc@127.0.0.1:5432/haiti_esc")

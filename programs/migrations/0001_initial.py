@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,197 +16,551 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='FocusArea',
+            name="FocusArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'focus area',
-                'verbose_name_plural': 'focus areas',
-                'ordering': ['name'],
+                "verbose_name": "focus area",
+                "verbose_name_plural": "focus areas",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Neighbourhood',
+            name="Neighbourhood",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('city', models.CharField(max_length=120, verbose_name='city')),
-                ('country', models.CharField(default='HT', help_text='ISO 3166-1 alpha-2 code.', max_length=2, verbose_name='country')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-90')), django.core.validators.MaxValueValidator(Decimal('90'))], verbose_name='latitude (°)')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-180')), django.core.validators.MaxValueValidator(Decimal('180'))], verbose_name='longitude (°)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("city", models.CharField(max_length=120, verbose_name="city")),
+                (
+                    "country",
+                    models.CharField(
+                        default="HT",
+                        help_text="ISO 3166-1 alpha-2 code.",
+                        max_length=2,
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-90")),
+                            django.core.validators.MaxValueValidator(Decimal("90")),
+                        ],
+                        verbose_name="latitude (°)",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-180")),
+                            django.core.validators.MaxValueValidator(Decimal("180")),
+                        ],
+                        verbose_name="longitude (°)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'neighbourhood',
-                'verbose_name_plural': 'neighbourhoods',
-                'ordering': ['city', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'city'), name='neighbourhood_unique_in_city'), models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='neighbourhood_centroid_valid', violation_error_message='Give both latitude and longitude, within range.')],
+                "verbose_name": "neighbourhood",
+                "verbose_name_plural": "neighbourhoods",
+                "ordering": ["city", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "city"), name="neighbourhood_unique_in_city"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                            models.Q(
+                                ("latitude__gte", -90),
+                                ("latitude__lte", 90),
+                                ("longitude__gte", -180),
+                                ("longitude__lte", 180),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="neighbourhood_centroid_valid",
+                        violation_error_message="Give both latitude and longitude, within range.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('acronym', models.CharField(blank=True, max_length=30, verbose_name='acronym')),
-                ('kind', models.CharField(choices=[('un_agency', 'UN agency'), ('mission', 'Peacekeeping mission'), ('unit', 'Unit or section'), ('government', 'Government'), ('ngo', 'Non-governmental organisation'), ('community', 'Community organisation'), ('private', 'Private sector')], max_length=20, verbose_name='kind')),
-                ('iati_identifier', models.CharField(blank=True, help_text='For example XM-DAC-41302 for the ILO.', max_length=60, verbose_name='IATI organisation identifier')),
-                ('iati_type', models.PositiveSmallIntegerField(blank=True, help_text='Code from the IATI OrganisationType codelist, e.g. 40 (multilateral).', null=True, verbose_name='IATI organisation type')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='programs.organisation', verbose_name='parent organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("acronym", models.CharField(blank=True, max_length=30, verbose_name="acronym")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("un_agency", "UN agency"),
+                            ("mission", "Peacekeeping mission"),
+                            ("unit", "Unit or section"),
+                            ("government", "Government"),
+                            ("ngo", "Non-governmental organisation"),
+                            ("community", "Community organisation"),
+                            ("private", "Private sector"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "iati_identifier",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example XM-DAC-41302 for the ILO.",
+                        max_length=60,
+                        verbose_name="IATI organisation identifier",
+                    ),
+                ),
+                (
+                    "iati_type",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Code from the IATI OrganisationType codelist, e.g. 40 (multilateral).",
+                        null=True,
+                        verbose_name="IATI organisation type",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="programs.organisation",
+                        verbose_name="parent organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=250, unique=True, verbose_name='title')),
-                ('instrument', models.CharField(choices=[('letter_of_intent', 'Letter of Intent'), ('memorandum', 'Memorandum of Understanding'), ('agreement', 'Agreement')], default='letter_of_intent', max_length=30, verbose_name='instrument')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('place', models.CharField(blank=True, max_length=120, verbose_name='place of signing')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('focus_areas', models.ManyToManyField(blank=True, related_name='partnerships', to='programs.focusarea', verbose_name='focus areas')),
-                ('parties', models.ManyToManyField(related_name='partnerships', to='programs.organisation', verbose_name='parties')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, unique=True, verbose_name="title")),
+                (
+                    "instrument",
+                    models.CharField(
+                        choices=[
+                            ("letter_of_intent", "Letter of Intent"),
+                            ("memorandum", "Memorandum of Understanding"),
+                            ("agreement", "Agreement"),
+                        ],
+                        default="letter_of_intent",
+                        max_length=30,
+                        verbose_name="instrument",
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                ("place", models.CharField(blank=True, max_length=120, verbose_name="place of signing")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "focus_areas",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="partnerships",
+                        to="programs.focusarea",
+                        verbose_name="focus areas",
+                    ),
+                ),
+                (
+                    "parties",
+                    models.ManyToManyField(
+                        related_name="partnerships", to="programs.organisation", verbose_name="parties"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partnership',
-                'verbose_name_plural': 'partnerships',
-                'ordering': ['-signed_on'],
+                "verbose_name": "partnership",
+                "verbose_name_plural": "partnerships",
+                "ordering": ["-signed_on"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short identifier, used in the IATI activity identifier.', max_length=40, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=250, verbose_name='title')),
-                ('title_fr', models.CharField(blank=True, max_length=250, verbose_name='title in French')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('launched_on', models.DateField(verbose_name='launched on')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(verbose_name='end date')),
-                ('status', models.CharField(choices=[('1', 'Pipeline / identification'), ('2', 'Implementation'), ('3', 'Finalisation'), ('4', 'Closed'), ('5', 'Cancelled'), ('6', 'Suspended')], default='2', max_length=1, verbose_name='status')),
-                ('implementing_units', models.ManyToManyField(related_name='implemented_projects', to='programs.organisation', verbose_name='implementing units')),
-                ('neighbourhoods', models.ManyToManyField(related_name='projects', to='programs.neighbourhood', verbose_name='neighbourhoods')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='programs.partnership', verbose_name='partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short identifier, used in the IATI activity identifier.",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="title")),
+                ("title_fr", models.CharField(blank=True, max_length=250, verbose_name="title in French")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("launched_on", models.DateField(verbose_name="launched on")),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(verbose_name="end date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("1", "Pipeline / identification"),
+                            ("2", "Implementation"),
+                            ("3", "Finalisation"),
+                            ("4", "Closed"),
+                            ("5", "Cancelled"),
+                            ("6", "Suspended"),
+                        ],
+                        default="2",
+                        max_length=1,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "implementing_units",
+                    models.ManyToManyField(
+                        related_name="implemented_projects",
+                        to="programs.organisation",
+                        verbose_name="implementing units",
+                    ),
+                ),
+                (
+                    "neighbourhoods",
+                    models.ManyToManyField(
+                        related_name="projects", to="programs.neighbourhood", verbose_name="neighbourhoods"
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="programs.partnership",
+                        verbose_name="partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project',
-                'verbose_name_plural': 'projects',
-                'ordering': ['start_date', 'title'],
+                "verbose_name": "project",
+                "verbose_name_plural": "projects",
+                "ordering": ["start_date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Signatory',
+            name="Signatory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('title', models.CharField(max_length=250, verbose_name='title')),
-                ('role', models.CharField(choices=[('signer', 'Signer'), ('witness', 'Witness')], max_length=10, verbose_name='role')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programs.organisation', verbose_name='organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='programs.partnership', verbose_name='partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("title", models.CharField(max_length=250, verbose_name="title")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("signer", "Signer"), ("witness", "Witness")],
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programs.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signatories",
+                        to="programs.partnership",
+                        verbose_name="partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signatory',
-                'verbose_name_plural': 'signatories',
-                'ordering': ['partnership', 'role', 'name'],
+                "verbose_name": "signatory",
+                "verbose_name_plural": "signatories",
+                "ordering": ["partnership", "role", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(choices=[('businesses', 'Businesses created'), ('youth_jobs', 'Youth jobs'), ('rehab_area', 'Rehabilitated area')], max_length=20, verbose_name='indicator')),
-                ('value', models.DecimalField(decimal_places=2, help_text='A count for businesses and jobs, square metres (m²) for area.', max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='target value')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('youth_min_age', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(15)], verbose_name='youth band: minimum age (years)')),
-                ('youth_max_age', models.PositiveSmallIntegerField(default=24, help_text='UN/ILO statistical definition of youth: 15–24.', validators=[django.core.validators.MaxValueValidator(35)], verbose_name='youth band: maximum age (years)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='programs.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        choices=[
+                            ("businesses", "Businesses created"),
+                            ("youth_jobs", "Youth jobs"),
+                            ("rehab_area", "Rehabilitated area"),
+                        ],
+                        max_length=20,
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="A count for businesses and jobs, square metres (m²) for area.",
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="target value",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "youth_min_age",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[django.core.validators.MinValueValidator(15)],
+                        verbose_name="youth band: minimum age (years)",
+                    ),
+                ),
+                (
+                    "youth_max_age",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="UN/ILO statistical definition of youth: 15–24.",
+                        validators=[django.core.validators.MaxValueValidator(35)],
+                        verbose_name="youth band: maximum age (years)",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="programs.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'targets',
-                'ordering': ['project', 'indicator'],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+                "ordering": ["project", "indicator"],
             },
         ),
         migrations.CreateModel(
-            name='TargetSplit',
+            name="TargetSplit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='value')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programs.neighbourhood', verbose_name='neighbourhood')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='splits', to='programs.target', verbose_name='target')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="value",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="splits",
+                        to="programs.target",
+                        verbose_name="target",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target split by neighbourhood',
-                'verbose_name_plural': 'target splits by neighbourhood',
+                "verbose_name": "target split by neighbourhood",
+                "verbose_name_plural": "target splits by neighbourhood",
             },
         ),
         migrations.CreateModel(
-            name='NeighbourhoodAssignment',
+            name="NeighbourhoodAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='programs.neighbourhood', verbose_name='neighbourhood')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='neighbourhood_assignments', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="neighbourhood_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'neighbourhood assignment',
-                'verbose_name_plural': 'neighbourhood assignments',
-                'constraints': [models.UniqueConstraint(fields=('user', 'neighbourhood'), name='assignment_unique')],
+                "verbose_name": "neighbourhood assignment",
+                "verbose_name_plural": "neighbourhood assignments",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "neighbourhood"), name="assignment_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('iati_identifier', ''), _negated=True), fields=('iati_identifier',), name='organisation_iati_identifier_unique', violation_error_message='Another organisation has this IATI identifier.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("iati_identifier", ""), _negated=True),
+                fields=("iati_identifier",),
+                name="organisation_iati_identifier_unique",
+                violation_error_message="Another organisation has this IATI identifier.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), models.Q(('parent', models.F('pk')), _negated=True), _connector='OR'), name='organisation_not_own_parent'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True),
+                    models.Q(("parent", models.F("pk")), _negated=True),
+                    _connector="OR",
+                ),
+                name="organisation_not_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='project_end_date_after_start_date', violation_error_message='The end date must be on or after the start date.'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="project_end_date_after_start_date",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['1', '2', '3', '4', '5', '6'])), name='project_status_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["1", "2", "3", "4", "5", "6"])),
+                name="project_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signatory',
-            constraint=models.UniqueConstraint(fields=('partnership', 'name'), name='signatory_unique_per_partnership'),
+            model_name="signatory",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "name"), name="signatory_unique_per_partnership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signatory',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['signer', 'witness'])), name='signatory_role_valid'),
+            model_name="signatory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["signer", "witness"])), name="signatory_role_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('project', 'indicator'), name='target_one_per_indicator', violation_error_message='This project already has a target for this indicator.'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("project", "indicator"),
+                name="target_one_per_indicator",
+                violation_error_message="This project already has a target for this indicator.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='target_value_positive', violation_error_message='The target value must be positive.'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gt", 0)),
+                name="target_value_positive",
+                violation_error_message="The target value must be positive.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('indicator__in', ['businesses', 'youth_jobs', 'rehab_area'])), name='target_indicator_valid'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("indicator__in", ["businesses", "youth_jobs", "rehab_area"])),
+                name="target_indicator_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('youth_min_age__gte', 15), ('youth_max_age__gte', models.F('youth_min_age'))), name='target_youth_band_valid', violation_error_message='The youth band must start at 15 or more and not be empty.'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("youth_min_age__gte", 15), ("youth_max_age__gte", models.F("youth_min_age"))
+                ),
+                name="target_youth_band_valid",
+                violation_error_message="The youth band must start at 15 or more and not be empty.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetsplit',
-            constraint=models.UniqueConstraint(fields=('target', 'neighbourhood'), name='target_split_unique'),
+            model_name="targetsplit",
+            constraint=models.UniqueConstraint(
+                fields=("target", "neighbourhood"), name="target_split_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='targetsplit',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='target_split_positive'),
+            model_name="targetsplit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gt", 0)), name="target_split_positive"
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Create the groups "CVR field staff", "ILO managers" and "Administrators"."""
+
 from django.db import migrations
 
 

@@ -1,4 +1,5 @@
 """Factories for the programme: a partnership signed 2014-03-27 and its ESC project."""
+
 import datetime
 from decimal import Decimal
 

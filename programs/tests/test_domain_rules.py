@@ -1,9 +1,11 @@
 """Each domain rule refuses bad input twice: in `full_clean()` with a message on the field,
 and in PostgreSQL (constraint or trigger) when a write skips validation. Nothing is saved."""
+
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,21 +67,41 @@ RULES = [
     Rule("target-value-positive", TargetFactory, {"value": Decimal("0")}, "value"),
     Rule("site-area-positive", RehabSiteFactory, {"planned_area_m2": Decimal("-5")}, "planned_area_m2"),
     Rule("work-area-positive", WorkRecordFactory, {"completed_area_m2": Decimal("0")}, "completed_area_m2"),
-    Rule("work-area-within-plan", WorkRecordFactory, {"completed_area_m2": Decimal("500.01")},
-         "completed_area_m2", "remain"),
-    Rule("site-plan-not-below-done", site_with_400_of_500_done, {"planned_area_m2": Decimal("399")},
-         "planned_area_m2", "already recorded"),
-    Rule("session-has-participants", ForumSessionFactory, {"women": 0, "men": 0, "youth": 0}, "women",
-         "participant"),
+    Rule(
+        "work-area-within-plan",
+        WorkRecordFactory,
+        {"completed_area_m2": Decimal("500.01")},
+        "completed_area_m2",
+        "remain",
+    ),
+    Rule(
+        "site-plan-not-below-done",
+        site_with_400_of_500_done,
+        {"planned_area_m2": Decimal("399")},
+        "planned_area_m2",
+        "already recorded",
+    ),
+    Rule(
+        "session-has-participants",
+        ForumSessionFactory,
+        {"women": 0, "men": 0, "youth": 0},
+        "women",
+        "participant",
+    ),
     Rule("session-youth-within-participants", ForumSessionFactory, {"youth": 46}, "youth"),
     Rule("project-end-after-start", ProjectFactory, {"end_date": datetime.date(2014, 3, 31)}, "end_date"),
     Rule("job-end-after-start", JobFactory, {"end_date": datetime.date(2014, 7, 31)}, "end_date"),
-    Rule("session-not-before-signing", ForumSessionFactory, {"held_on": BEFORE_SIGNING}, "held_on",
-         "signed"),
-    Rule("business-not-before-signing", BusinessFactory, {"formed_on": BEFORE_SIGNING}, "formed_on",
-         "signed"),
-    Rule("service-not-before-signing", EscServiceFactory, {"delivered_on": BEFORE_SIGNING},
-         "delivered_on", "signed"),
+    Rule("session-not-before-signing", ForumSessionFactory, {"held_on": BEFORE_SIGNING}, "held_on", "signed"),
+    Rule(
+        "business-not-before-signing", BusinessFactory, {"formed_on": BEFORE_SIGNING}, "formed_on", "signed"
+    ),
+    Rule(
+        "service-not-before-signing",
+        EscServiceFactory,
+        {"delivered_on": BEFORE_SIGNING},
+        "delivered_on",
+        "signed",
+    ),
     Rule("job-not-before-signing", JobFactory, {"start_date": BEFORE_SIGNING}, "start_date", "signed"),
     Rule("work-not-before-signing", WorkRecordFactory, {"date": BEFORE_SIGNING}, "date", "signed"),
     Rule("session-not-in-future", ForumSessionFactory, {"held_on": future}, "held_on", "future"),
@@ -88,11 +110,21 @@ RULES = [
     Rule("job-not-in-future", JobFactory, {"start_date": future}, "start_date", "future"),
     Rule("work-not-in-future", WorkRecordFactory, {"date": future}, "date", "future"),
     # A 17-year-old may do light work; turning it into construction work is child labour.
-    Rule("no-child-labour-rehab-under-18", light_job_of_a_17_year_old, {"is_rehab_work": True},
-         "worker", "child labour"),
+    Rule(
+        "no-child-labour-rehab-under-18",
+        light_job_of_a_17_year_old,
+        {"is_rehab_work": True},
+        "worker",
+        "child labour",
+    ),
     # Correcting a worker's birth date so that a past job becomes child labour is refused too.
-    Rule("no-child-labour-birth-date-change", lambda: JobFactory().worker,
-         {"date_of_birth": datetime.date(2000, 1, 1)}, "date_of_birth", "child labour"),
+    Rule(
+        "no-child-labour-birth-date-change",
+        lambda: JobFactory().worker,
+        {"date_of_birth": datetime.date(2000, 1, 1)},
+        "date_of_birth",
+        "child labour",
+    ),
     Rule("beneficiary-consent-dated", BeneficiaryFactory, {"consent_date": None}, "consent_date"),
 ]
 
@@ -163,16 +195,20 @@ def test_an_18th_birthday_allows_construction_work_that_day():
 
 def test_overlapping_jobs_of_one_person_are_refused_and_back_to_back_jobs_accepted():
     first = JobFactory(start_date=datetime.date(2014, 8, 1), end_date=datetime.date(2014, 9, 30))
-    overlapping = Job(business=first.business, worker=first.worker, role="Mason",
-                      start_date=datetime.date(2014, 9, 30))
+    overlapping = Job(
+        business=first.business, worker=first.worker, role="Mason", start_date=datetime.date(2014, 9, 30)
+    )
     with pytest.raises(ValidationError) as caught:
         overlapping.full_clean()
     assert "start_date" in caught.value.message_dict
-    with pytest.raises(IntegrityError, match="start_date: this person already holds a job"), \
-            transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="start_date: this person already holds a job"),
+        transaction.atomic(),
+    ):
         Job.objects.bulk_create([overlapping])
-    after = Job(business=first.business, worker=first.worker, role="Mason",
-                start_date=datetime.date(2014, 10, 1))
+    after = Job(
+        business=first.business, worker=first.worker, role="Mason", start_date=datetime.date(2014, 10, 1)
+    )
     after.full_clean()
     after.save()
     assert Job.objects.filter(worker=first.worker).count() == 2

@@ -9,98 +9,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
-        ('fora', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("enterprises", "0001_initial"),
+        ("fora", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RehabSite',
+            name="RehabSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('retaining_wall', 'Retaining wall'), ('pedestrian_corridor', 'Pedestrian corridor'), ('public_space', 'Public space'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('planned_area_m2', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='planned area (m²)')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude (°)')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude (°)')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('completed', 'Completed')], default='planned', max_length=15, verbose_name='status')),
-                ('contractor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contracted_sites', to='enterprises.business', verbose_name='contractor business')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='programs.neighbourhood', verbose_name='neighbourhood')),
-                ('priority', models.OneToOneField(blank=True, help_text='The forum priority this site comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='site', to='fora.structurepriority', verbose_name='prioritised at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='programs.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("retaining_wall", "Retaining wall"),
+                            ("pedestrian_corridor", "Pedestrian corridor"),
+                            ("public_space", "Public space"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "planned_area_m2",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="planned area (m²)",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude (°)",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude (°)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                        ],
+                        default="planned",
+                        max_length=15,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracted_sites",
+                        to="enterprises.business",
+                        verbose_name="contractor business",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The forum priority this site comes from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="site",
+                        to="fora.structurepriority",
+                        verbose_name="prioritised at",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="programs.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rehabilitation site',
-                'verbose_name_plural': 'rehabilitation sites',
-                'ordering': ['project', 'name'],
+                "verbose_name": "rehabilitation site",
+                "verbose_name_plural": "rehabilitation sites",
+                "ordering": ["project", "name"],
             },
         ),
         migrations.CreateModel(
-            name='WorkRecord',
+            name="WorkRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('returned', 'Returned')], db_index=True, default='draft', max_length=10, verbose_name='review state')),
-                ('review_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='review state changed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('date', models.DateField(verbose_name='date')),
-                ('completed_area_m2', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='completed area (m²)')),
-                ('photo', models.ImageField(blank=True, upload_to=rehab.models.work_photo_path, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'webp'])], verbose_name='photo evidence')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, verbose_name='latitude (°)')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, verbose_name='longitude (°)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('review_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review state changed by')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_records', to='rehab.rehabsite', verbose_name='site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("returned", "Returned"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="review state",
+                    ),
+                ),
+                (
+                    "review_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="review state changed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "completed_area_m2",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="completed area (m²)",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ImageField(
+                        blank=True,
+                        upload_to=rehab.models.work_photo_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png", "webp"])
+                        ],
+                        verbose_name="photo evidence",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=5, max_digits=8, null=True, verbose_name="latitude (°)"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=5, max_digits=8, null=True, verbose_name="longitude (°)"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "review_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review state changed by",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_records",
+                        to="rehab.rehabsite",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work record',
-                'verbose_name_plural': 'work records',
-                'ordering': ['-date'],
-                'permissions': [('review', 'Can verify or return field records')],
-                'abstract': False,
+                "verbose_name": "work record",
+                "verbose_name_plural": "work records",
+                "ordering": ["-date"],
+                "permissions": [("review", "Can verify or return field records")],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='rehabsite',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='site_name_unique_in_project'),
+            model_name="rehabsite",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="site_name_unique_in_project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabsite',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_area_m2__gt', 0)), name='site_planned_area_m2_positive', violation_error_message='The planned area must be positive.'),
+            model_name="rehabsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_area_m2__gt", 0)),
+                name="site_planned_area_m2_positive",
+                violation_error_message="The planned area must be positive.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabsite',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='site_location_valid'),
+            model_name="rehabsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="site_location_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabsite',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['retaining_wall', 'pedestrian_corridor', 'public_space', 'other'])), name='site_kind_valid'),
+            model_name="rehabsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["retaining_wall", "pedestrian_corridor", "public_space", "other"])
+                ),
+                name="site_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabsite',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'in_progress', 'completed'])), name='site_status_valid'),
+            model_name="rehabsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["planned", "in_progress", "completed"])),
+                name="site_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state__in', ['draft', 'submitted', 'verified', 'returned'])), name='workrecord_review_state_valid'),
+            model_name="workrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_state__in", ["draft", "submitted", "verified", "returned"])),
+                name="workrecord_review_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state', 'draft'), ('review_changed_at__isnull', False), _connector='OR'), name='workrecord_review_change_dated', violation_error_message='A review state other than draft needs its date.'),
+            model_name="workrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_state", "draft"), ("review_changed_at__isnull", False), _connector="OR"
+                ),
+                name="workrecord_review_change_dated",
+                violation_error_message="A review state other than draft needs its date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_area_m2__gt', 0)), name='workrecord_completed_area_m2_positive', violation_error_message='The completed area must be positive.'),
+            model_name="workrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("completed_area_m2__gt", 0)),
+                name="workrecord_completed_area_m2_positive",
+                violation_error_message="The completed area must be positive.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='workrecord_location_valid'),
+            model_name="workrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="workrecord_location_valid",
+            ),
         ),
     ]

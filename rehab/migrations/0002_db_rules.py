@@ -1,4 +1,5 @@
 """PostgreSQL triggers: work dates within the partnership, completed area within the plan."""
+
 from django.db import migrations
 
 from programs.db_rules import activity_date_checks, raise_sql, signed_on_of_project, trigger
@@ -10,14 +11,14 @@ WORK_AREA_CHECK = f"""
   SELECT COALESCE(SUM(w.completed_area_m2), 0) INTO done FROM rehab_workrecord w
     WHERE w.site_id = NEW.site_id AND w.id IS DISTINCT FROM NEW.id;
   IF done + NEW.completed_area_m2 > planned THEN
-    {raise_sql('completed_area_m2', 'only %s m² of the planned %s m² remain on this site', 'planned - done', 'planned')};
+    {raise_sql("completed_area_m2", "only %s m² of the planned %s m² remain on this site", "planned - done", "planned")};
   END IF;"""
 
 SITE_PLAN_CHECK = f"""
   SELECT COALESCE(SUM(w.completed_area_m2), 0) INTO done FROM rehab_workrecord w
     WHERE w.site_id = NEW.id;
   IF NEW.planned_area_m2 < done THEN
-    {raise_sql('planned_area_m2', '%s m² are already recorded on this site', 'done')};
+    {raise_sql("planned_area_m2", "%s m² are already recorded on this site", "done")};
   END IF;"""
 
 

@@ -1,4 +1,5 @@
 """Factories for rehabilitation sites and work records."""
+
 import datetime
 from decimal import Decimal
 

@@ -1,0 +1,61 @@
+# The two commands: `make demo` and `make test`. Everything else serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL := postgres://haiti_esc:haiti_esc@127.0.0.1:5432/haiti_esc
+REDIS := redis://127.0.0.1:6379/0
+RUN := .run
+
+.PHONY: demo test up down services lint venv static migrate-local help
+
+help:
+	@echo "make demo   - app with demo data on http://127.0.0.1:8000 (SQLite, eager Celery)"
+	@echo "make test   - PostgreSQL + Redis up, the whole suite with a Celery worker and Chromium"
+	@echo "make up     - production-like stack: gunicorn, Celery worker and beat, PostgreSQL, Redis"
+	@echo "make down   - stop what make up started, then the services"
+	@echo "make lint   - ruff"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y --no-install-recommends python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+services:
+	bash scripts/services.sh up
+
+static: venv
+	DJANGO_SETTINGS_MODULE=haiti_esc.settings.test $(PY) manage.py collectstatic --noinput -v0
+
+test: venv services static
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# A production-like stack on plain HTTP on 127.0.0.1:8000 (HTTPS=0 turns off the
+# HTTPS-only cookies and redirect that a real deployment behind TLS keeps on).
+up: venv services
+	mkdir -p $(RUN)
+	test -s $(RUN)/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $(RUN)/secret_key
+	set -a; DJANGO_SETTINGS_MODULE=haiti_esc.settings.production DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) \
+	  SECRET_KEY=$$(cat $(RUN)/secret_key) HTTPS=0; set +a; \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	$(VENV)/bin/gunicorn haiti_esc.wsgi --bind 127.0.0.1:8000 --workers 2 --daemon \
+	  --pid $(RUN)/gunicorn.pid --access-logfile $(RUN)/gunicorn.log --error-logfile $(RUN)/gunicorn.log && \
+	$(VENV)/bin/celery -A haiti_esc worker --pool=solo --detach --pidfile $(RUN)/worker.pid --logfile $(RUN)/worker.log && \
+	$(VENV)/bin/celery -A haiti_esc beat --detach --pidfile $(RUN)/beat.pid --logfile $(RUN)/beat.log
+	@echo "haiti_esc is up on http://127.0.0.1:8000 (logs in $(RUN)/)"
+
+down:
+	-for p in gunicorn worker beat; do test -s $(RUN)/$$p.pid && kill $$(cat $(RUN)/$$p.pid); rm -f $(RUN)/$$p.pid; done
+	bash scripts/services.sh down
