@@ -30,6 +30,7 @@ from programs.models import (
     Signatory,
     Target,
 )
+from programs.services import progress_backfill, progress_recompute
 from rehab.models import RehabSite, WorkRecord
 
 SIGNED_ON = datetime.date(2014, 3, 27)
@@ -454,4 +455,7 @@ def load_demo() -> LoadReport:
         project = loader.load_facts()
         loader.load_users()
         loader.load_field_data(project)
+        # The records were entered after the fact: rebuild the monthly trend from their dates.
+        progress_backfill(project_id=project.pk)
+        progress_recompute(project_ids=[project.pk], reason="demo")
     return loader.report

@@ -222,6 +222,10 @@ class Business(ReviewedRecord):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def progress_project_id(self) -> int:
+        return self.centre.project_id
+
     def clean(self):
         errors = {}
         if self.centre_id:
@@ -289,6 +293,10 @@ class EscService(ReviewedRecord):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.delivered_on:%Y-%m-%d}"
 
+    @property
+    def progress_project_id(self) -> int:
+        return self.centre.project_id
+
     def clean(self):
         errors = {}
         if self.centre_id:
@@ -347,6 +355,10 @@ class Job(ReviewedRecord):
 
     def __str__(self) -> str:
         return f"{self.role} — {self.business}"
+
+    @property
+    def progress_project_id(self) -> int:
+        return self.business.centre.project_id
 
     def clean(self):
         errors = {}

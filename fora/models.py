@@ -98,6 +98,10 @@ class ForumSession(ReviewedRecord):
         return f"{self.forum} — {self.get_kind_display()} {self.held_on:%Y-%m-%d}"
 
     @property
+    def progress_project_id(self) -> int:
+        return self.project_id
+
+    @property
     def participants(self) -> int:
         return self.women + self.men
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -249,6 +250,13 @@ class Project(models.Model):
     neighbourhoods = models.ManyToManyField(
         Neighbourhood, verbose_name=_("neighbourhoods"), related_name="projects"
     )
+    progress_stale_since = models.DateTimeField(
+        _("progress stale since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when a counted record changed and progress awaits its recompute."),
+    )
 
     class Meta:
         verbose_name = _("project")
@@ -286,7 +294,7 @@ class Target(models.Model):
     class Indicator(models.TextChoices):
         BUSINESSES = "businesses", _("Businesses created")
         YOUTH_JOBS = "youth_jobs", _("Youth jobs")
-        REHABILITATED_AREA = "rehab_area", _("Rehabilitated area")
+        REHABILITATED_AREA = "rehabilitated_m2", _("Rehabilitated area")
 
     UNITS = {
         Indicator.BUSINESSES: "businesses",
@@ -334,7 +342,7 @@ class Target(models.Model):
                 violation_error_message=_("The target value must be positive."),
             ),
             models.CheckConstraint(
-                condition=Q(indicator__in=["businesses", "youth_jobs", "rehab_area"]),
+                condition=Q(indicator__in=["businesses", "youth_jobs", "rehabilitated_m2"]),
                 name="target_indicator_valid",
             ),
             models.CheckConstraint(
@@ -457,6 +465,11 @@ class ReviewedRecord(models.Model):
         abstract = True
         permissions = [("review", _("Can verify or return field records"))]
 
+    @property
+    def progress_project_id(self) -> int:
+        """The project whose progress this record counts towards."""
+        raise NotImplementedError
+
     @classmethod
     def review_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
         """Constraints every reviewed record carries, named after its table."""
@@ -471,3 +484,79 @@ class ReviewedRecord(models.Model):
                 violation_error_message=_("A review state other than draft needs its date."),
             ),
         ]
+
+
+class ProgressSnapshot(models.Model):
+    """A target's progress at one moment: kept one per change and one per day at least."""
+
+    class Status(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+        NOT_STARTED = "not_started", _("Not started")
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    as_of = models.DateTimeField(_("as of"), db_index=True)
+    actual = models.DecimalField(_("actual value"), max_digits=12, decimal_places=2)
+    target_value = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    percent = models.DecimalField(
+        _("percent of target"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    remaining = models.DecimalField(_("remaining"), max_digits=12, decimal_places=2)
+    expected_by_now = models.DecimalField(
+        _("expected by now"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    breakdown = models.JSONField(_("breakdown"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        ordering = ["target", "-as_of"]
+        get_latest_by = "as_of"
+        indexes = [models.Index(fields=["target", "-as_of"], name="snapshot_target_latest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(actual__gte=0), name="snapshot_actual_not_negative"),
+            models.CheckConstraint(condition=Q(remaining__gte=0), name="snapshot_remaining_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.actual:g} ({self.as_of:%Y-%m-%d %H:%M})"
+
+
+class ReviewEvent(models.Model):
+    """One change of a field record's review state: who, when, why."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(_("from"), max_length=10, choices=ReviewState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=10, choices=ReviewState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        ordering = ["content_type", "object_id", "at"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="review_event_record")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_state="returned") | ~Q(comment=""),
+                name="review_event_return_has_comment",
+                violation_error_message=_("Say why the record is returned."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '—'} → {self.to_state} ({self.by}, {self.at:%Y-%m-%d %H:%M})"

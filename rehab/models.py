@@ -171,6 +171,10 @@ class WorkRecord(ReviewedRecord):
         return f"{self.site} — {self.date:%Y-%m-%d}: {self.completed_area_m2} m²"
 
     @property
+    def progress_project_id(self) -> int:
+        return self.site.project_id
+
+    @property
     def verified_by(self):
         return self.review_changed_by if self.review_state == "verified" else None
 

@@ -344,7 +344,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("businesses", "Businesses created"),
                             ("youth_jobs", "Youth jobs"),
-                            ("rehab_area", "Rehabilitated area"),
+                            ("rehabilitated_m2", "Rehabilitated area"),
                         ],
                         max_length=20,
                         verbose_name="indicator",
@@ -537,7 +537,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="target",
             constraint=models.CheckConstraint(
-                condition=models.Q(("indicator__in", ["businesses", "youth_jobs", "rehab_area"])),
+                condition=models.Q(("indicator__in", ["businesses", "youth_jobs", "rehabilitated_m2"])),
                 name="target_indicator_valid",
             ),
         ),

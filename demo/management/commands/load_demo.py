@@ -1,4 +1,5 @@
 """`python manage.py load_demo`: the article's facts and a sample of field data (idempotent)."""
+
 from django.core.management.base import BaseCommand
 
 from demo.loader import load_demo
@@ -15,9 +16,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already loaded: nothing to create.")
         if report.users_refused:
-            self.stderr.write(self.style.WARNING(
-                "DEBUG is off: demo users were not created (they have published passwords)."))
+            self.stderr.write(
+                self.style.WARNING(
+                    "DEBUG is off: demo users were not created (they have published passwords)."
+                )
+            )
         elif report.users:
-            self.stdout.write(self.style.SUCCESS("Demo users (log in at http://127.0.0.1:8000/accounts/login/):"))
+            self.stdout.write(
+                self.style.SUCCESS("Demo users (log in at http://127.0.0.1:8000/accounts/login/):")
+            )
             for username, password, group in report.users:
                 self.stdout.write(f"  {username:22} {password:20} {group}")

@@ -1,0 +1,232 @@
+"""Writes of the programme: progress snapshots and review-state changes.
+
+Progress flows one way: a field write calls `progress_mark_stale` in its transaction; after
+commit a Celery task runs `progress_recompute`, which stores snapshots that pages read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import progress
+from .models import ProgressSnapshot, Project, ReviewedRecord, ReviewEvent, ReviewState, Target
+from .selectors import latest_snapshots, progress_actuals
+
+logger = logging.getLogger(__name__)
+
+#: Allowed review transitions: who may make them is checked by the caller's permission layer.
+REVIEW_TRANSITIONS = {
+    ReviewState.DRAFT: {ReviewState.SUBMITTED},
+    ReviewState.SUBMITTED: {ReviewState.VERIFIED, ReviewState.RETURNED, ReviewState.DRAFT},
+    ReviewState.RETURNED: {ReviewState.SUBMITTED, ReviewState.DRAFT},
+    ReviewState.VERIFIED: {ReviewState.RETURNED},
+}
+
+
+def progress_mark_stale(*, project_id: int) -> None:
+    """Mark a project's progress stale and queue one recompute after commit.
+
+    The project row is locked until the caller's transaction commits, so a recompute that is
+    running waits for this write and counts it; a burst of writes queues one recompute, since
+    only the write that finds the project fresh queues one.
+    """
+    with transaction.atomic():
+        stale_since = (
+            Project.objects.select_for_update()
+            .filter(pk=project_id)
+            .values_list("progress_stale_since", flat=True)
+            .first()
+        )
+        if stale_since is not None:
+            return
+        Project.objects.filter(pk=project_id).update(progress_stale_since=timezone.now())
+        transaction.on_commit(lambda: progress_queue_recompute(project_id=project_id))
+
+
+def progress_queue_recompute(*, project_id: int) -> bool:
+    """Send the recompute task; if the broker is down, log it and leave it to the catch-up."""
+    from .tasks import recompute_project_progress
+
+    try:
+        recompute_project_progress.apply_async(
+            args=[project_id], countdown=settings.PROGRESS_COALESCE_SECONDS, retry=False
+        )
+    except Exception:  # kombu.OperationalError, redis.ConnectionError, OSError: broker down
+        logger.warning(
+            "Could not queue the progress recompute of project %s; the catch-up will do it.",
+            project_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def progress_recompute(
+    *, project_ids: Iterable[int] | None = None, reason: str = "change"
+) -> list[ProgressSnapshot]:
+    """Recompute the progress of projects (all when None) and store the snapshots that changed.
+
+    Idempotent: when nothing changed since today's latest snapshot, nothing is written.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        projects = Project.objects.select_for_update().order_by("pk")
+        if project_ids is not None:
+            projects = projects.filter(pk__in=list(project_ids))
+        projects = {p.pk: p for p in projects.only("pk", "start_date", "end_date")}
+        Project.objects.filter(pk__in=list(projects)).update(progress_stale_since=None)
+        targets = list(Target.objects.filter(project_id__in=list(projects)))
+        actuals = progress_actuals(
+            list(projects),
+            youth_bands=_youth_bands(targets),
+        )
+        latest, history = _snapshot_history(targets, since=now - progress.PACE_WINDOW)
+        snapshots = []
+        for target in targets:
+            project = projects[target.project_id]
+            actual = actuals[target.project_id][target.indicator]
+            previous = latest.get(target.pk)
+            breakdown = actual.as_json()
+            if (
+                previous is not None
+                and timezone.localdate(previous.as_of) == today
+                and previous.actual == actual.total
+                and previous.target_value == target.value
+                and previous.breakdown == breakdown
+            ):
+                continue
+            snapshots.append(
+                _snapshot(target, project, actual.total, breakdown, history[target.pk], now, reason)
+            )
+        ProgressSnapshot.objects.bulk_create(snapshots)
+    return snapshots
+
+
+def _youth_bands(targets: list[Target]) -> dict[int, tuple[int, int]]:
+    """Each project's youth band, from its youth-jobs target."""
+    return {
+        t.project_id: (t.youth_min_age, t.youth_max_age)
+        for t in targets
+        if t.indicator == Target.Indicator.YOUTH_JOBS
+    }
+
+
+def _snapshot_history(targets, *, since):
+    """The latest snapshot of each target, and each target's history since `since`."""
+    latest: dict[int, ProgressSnapshot] = {}
+    history: dict[int, list[progress.HistoryPoint]] = defaultdict(list)
+    for snapshot in latest_snapshots(Target.objects.filter(pk__in=[t.pk for t in targets])):
+        latest[snapshot.target_id] = snapshot
+    for target_id, as_of, actual in (
+        ProgressSnapshot.objects.filter(target__in=targets, as_of__gte=since)
+        .order_by("as_of")
+        .values_list("target_id", "as_of", "actual")
+    ):
+        history[target_id].append(progress.HistoryPoint(timezone.localdate(as_of), actual))
+    return latest, history
+
+
+def _snapshot(target, project, actual, breakdown, history, moment, reason) -> ProgressSnapshot:
+    result = progress.progress(
+        actual=actual,
+        target=target.value,
+        history=history,
+        today=timezone.localdate(moment),
+        start=project.start_date,
+        end=project.end_date,
+    )
+    return ProgressSnapshot(
+        target=target,
+        as_of=moment,
+        actual=actual,
+        target_value=target.value,
+        percent=result.percent,
+        remaining=result.remaining,
+        expected_by_now=result.expected_by_now,
+        forecast_date=result.forecast_date,
+        status=result.status.value,
+        breakdown=breakdown,
+        reason=reason,
+    )
+
+
+def progress_backfill(*, project_id: int) -> int:
+    """Rebuild a monthly trend from the records' own dates (for data entered after the fact).
+
+    One snapshot per target at each month's end from the project's start to today, unless a
+    snapshot already exists at that moment. Returns the number of snapshots written.
+    """
+    project = Project.objects.get(pk=project_id)
+    targets = list(project.targets.all())
+    today = timezone.localdate()
+    existing = set(ProgressSnapshot.objects.filter(target__in=targets).values_list("target_id", "as_of"))
+    history: dict[int, list[progress.HistoryPoint]] = defaultdict(list)
+    written = []
+    bands = _youth_bands(targets)
+    for month_end in _month_ends(project.start_date, min(today, project.end_date)):
+        moment = timezone.make_aware(datetime.datetime.combine(month_end, datetime.time(23, 59)))
+        actuals = progress_actuals([project.pk], youth_bands=bands, as_of=month_end)[project.pk]
+        for target in targets:
+            actual = actuals[target.indicator]
+            snapshot = _snapshot(
+                target, project, actual.total, actual.as_json(), history[target.pk], moment, "backfill"
+            )
+            history[target.pk].append(progress.HistoryPoint(month_end, actual.total))
+            if (target.pk, moment) not in existing:
+                written.append(snapshot)
+    ProgressSnapshot.objects.bulk_create(written)
+    return len(written)
+
+
+def _month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    days = []
+    year, month = start.year, start.month
+    while True:
+        first_of_next = datetime.date(year + month // 12, month % 12 + 1, 1)
+        month_end = first_of_next - datetime.timedelta(days=1)
+        if month_end > end:
+            return days
+        days.append(month_end)
+        year, month = first_of_next.year, first_of_next.month
+
+
+def review_set_state(*, record: ReviewedRecord, to_state: str, by, comment: str = "") -> ReviewEvent:
+    """Move a field record to another review state, keeping who, when and why."""
+    from_state = record.review_state
+    if to_state not in REVIEW_TRANSITIONS.get(from_state, set()):
+        raise ValidationError(
+            {
+                "review_state": _("A record cannot go from %(from)s to %(to)s.")
+                % {"from": ReviewState(from_state).label, "to": ReviewState(to_state).label}
+            }
+        )
+    if to_state == ReviewState.RETURNED and not comment.strip():
+        raise ValidationError({"comment": _("Say why the record is returned.")})
+    with transaction.atomic():
+        record.review_state = to_state
+        record.review_changed_by = by
+        record.review_changed_at = timezone.now()
+        record.full_clean()
+        record.save(update_fields=["review_state", "review_changed_by", "review_changed_at", "updated_at"])
+        event = ReviewEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            from_state=from_state,
+            to_state=to_state,
+            by=by,
+            at=record.review_changed_at,
+            comment=comment.strip(),
+        )
+        progress_mark_stale(project_id=record.progress_project_id)
+    return event
