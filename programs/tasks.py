@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 
@@ -19,8 +20,6 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 8,
 }
-#: A project stale for longer than this lost its queued recompute (broker down, worker lost).
-CATCH_UP_AFTER = datetime.timedelta(seconds=30)
 
 
 @shared_task(**RETRY)
@@ -38,7 +37,7 @@ def snapshot_all_projects() -> int:
 @shared_task(**RETRY)
 def catch_up_progress() -> list[int]:
     """Recompute projects whose records changed and whose recompute never ran."""
-    cutoff = timezone.now() - CATCH_UP_AFTER
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.PROGRESS_CATCH_UP_SECONDS)
     project_ids = list(Project.objects.filter(progress_stale_since__lte=cutoff).values_list("pk", flat=True))
     if project_ids:
         progress_recompute(project_ids=project_ids, reason="catch-up")

@@ -128,7 +128,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# Tasks are fire-and-forget: their results are written to the database, not kept by Celery.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -137,6 +138,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 #: A recompute waits this long so that a burst of changes is counted by one run.
 PROGRESS_COALESCE_SECONDS = float(os.environ.get("PROGRESS_COALESCE_SECONDS", "2"))
+#: A project stale for longer than this lost its queued recompute; the catch-up redoes it.
+PROGRESS_CATCH_UP_SECONDS = float(os.environ.get("PROGRESS_CATCH_UP_SECONDS", "30"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

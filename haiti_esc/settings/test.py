@@ -15,3 +15,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+PROGRESS_COALESCE_SECONDS = 0.5
+PROGRESS_CATCH_UP_SECONDS = 1
