@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL := postgres://haiti_esc:haiti_esc@127.0.0.1:5432/haiti_esc
 REDIS := redis://127.0.0.1:6379/0
+# The suite uses its own Redis database, flushed when its worker starts.
+TEST_REDIS := redis://127.0.0.1:6379/15
 RUN := .run
 
 .PHONY: demo test up down services lint venv static migrate-local help
@@ -37,7 +39,7 @@ static: venv
 	DJANGO_SETTINGS_MODULE=haiti_esc.settings.test $(PY) manage.py collectstatic --noinput -v0
 
 test: venv services static
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -136,6 +136,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Bound how long a web request waits for a broker that is down (celery#4556): about 1 s,
+# after which the write is kept and the catch-up task recomputes progress later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 #: A recompute waits this long so that a burst of changes is counted by one run.
 PROGRESS_COALESCE_SECONDS = float(os.environ.get("PROGRESS_COALESCE_SECONDS", "2"))
 #: A project stale for longer than this lost its queued recompute; the catch-up redoes it.
