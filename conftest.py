@@ -15,15 +15,39 @@ ROOT = Path(__file__).resolve().parent
 RUN = ROOT / ".run"
 
 
-@pytest.fixture
-def administrator(db, django_user_model):
+def role_group(name: str):
+    """The group of a role. Transactional tests flush the tables, the groups that the data
+    migration made included: they are made again here when missing."""
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
+    from programs.roles import sync_roles
+
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        sync_roles(apps)
+        group = Group.objects.get(name=name)
+    return group
+
+
+def make_user(username: str, role: str, *, neighbourhoods=(), is_staff: bool = False):
+    """A user in the group of `role`, assigned to `neighbourhoods`; password = 'pw-' + username."""
+    from django.contrib.auth.models import User
+
+    from programs.models import NeighbourhoodAssignment
+
+    user = User.objects.create_user(username, password=f"pw-{username}", is_staff=is_staff)
+    user.groups.add(role_group(role))
+    for hood in neighbourhoods:
+        NeighbourhoodAssignment.objects.create(user=user, neighbourhood=hood)
+    return user
+
+
+@pytest.fixture
+def administrator(db):
     from programs import roles
 
-    user = django_user_model.objects.create_user("admin-test", password="pw-admin-test", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
-    return user
+    return make_user("admin-test", roles.ADMINISTRATORS, is_staff=True)
 
 
 def test_database_url() -> str:
@@ -107,3 +131,50 @@ def wait_for(condition, *, timeout: float = 15, interval: float = 0.1):
         if time.monotonic() > deadline:
             pytest.fail(f"Condition not met within {timeout} s")
         time.sleep(interval)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A phone-sized page in French, as CVR field staff use the app."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log a user in through the login page; returns the page."""
+
+    def log_in(username: str, password: str):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return log_in

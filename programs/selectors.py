@@ -49,6 +49,47 @@ def age_expression():
     return F("_start_y") - F("_birth_y") - before_birthday
 
 
+def counted_businesses(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Businesses that count: verified, created or operating, in the projects' centres."""
+    from enterprises.models import Business
+
+    businesses = Business.objects.filter(
+        centre__project_id__in=project_ids,
+        review_state=ReviewState.VERIFIED,
+        status__in=COUNTED_BUSINESS_STATUSES,
+    )
+    return businesses.filter(formed_on__lte=as_of) if as_of else businesses
+
+
+def jobs_with_age_at_start(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Verified jobs of the projects' businesses, annotated with the worker's `age` at start."""
+    from enterprises.models import Job
+
+    jobs = Job.objects.filter(
+        business__centre__project_id__in=project_ids,
+        review_state=ReviewState.VERIFIED,
+        worker__date_of_birth__isnull=False,
+    )
+    if as_of:
+        jobs = jobs.filter(start_date__lte=as_of)
+    jobs = jobs.annotate(**age_on_start_annotations("start_date", "worker__date_of_birth"))
+    return jobs.annotate(age=age_expression())
+
+
+def counted_youth_jobs(project_id: int, youth_band: tuple[int, int] = DEFAULT_YOUTH_BAND) -> QuerySet:
+    """The youth jobs that make one project's figure (for drill-down lists and exports)."""
+    low, high = youth_band
+    return jobs_with_age_at_start([project_id]).filter(age__gte=low, age__lte=high)
+
+
+def counted_work_records(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Verified work records on the projects' sites."""
+    from rehab.models import WorkRecord
+
+    records = WorkRecord.objects.filter(site__project_id__in=project_ids, review_state=ReviewState.VERIFIED)
+    return records.filter(date__lte=as_of) if as_of else records
+
+
 def progress_actuals(
     project_ids: list[int],
     *,
@@ -60,20 +101,11 @@ def progress_actuals(
     Only verified records count. `as_of` limits to records dated on or before that day
     (for a trend rebuilt from the records' own dates).
     """
-    from enterprises.models import Business, Job
-    from rehab.models import WorkRecord
-
     youth_bands = youth_bands or {}
     totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     breakdowns: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
 
-    businesses = Business.objects.filter(
-        centre__project_id__in=project_ids,
-        review_state=ReviewState.VERIFIED,
-        status__in=COUNTED_BUSINESS_STATUSES,
-    )
-    if as_of:
-        businesses = businesses.filter(formed_on__lte=as_of)
+    businesses = counted_businesses(project_ids, as_of=as_of)
     for row in businesses.values("centre__project_id", "neighbourhood__name", "owner__sex").annotate(
         n=Count("id")
     ):
@@ -83,15 +115,7 @@ def progress_actuals(
         progress.add_to(part, "neighbourhood", row["neighbourhood__name"], n)
         progress.add_to(part, "sex", row["owner__sex"], n)
 
-    jobs = Job.objects.filter(
-        business__centre__project_id__in=project_ids,
-        review_state=ReviewState.VERIFIED,
-        worker__date_of_birth__isnull=False,
-    )
-    if as_of:
-        jobs = jobs.filter(start_date__lte=as_of)
-    jobs = jobs.annotate(**age_on_start_annotations("start_date", "worker__date_of_birth"))
-    jobs = jobs.annotate(age=age_expression())
+    jobs = jobs_with_age_at_start(project_ids, as_of=as_of)
     for row in jobs.values(
         "business__centre__project_id", "business__neighbourhood__name", "worker__sex", "age"
     ).annotate(n=Count("id")):
@@ -105,9 +129,7 @@ def progress_actuals(
         progress.add_to(part, "sex", row["worker__sex"], n)
         progress.add_to(part, "age_band", progress.age_band(age) or f"{low}–{high}", n)
 
-    records = WorkRecord.objects.filter(site__project_id__in=project_ids, review_state=ReviewState.VERIFIED)
-    if as_of:
-        records = records.filter(date__lte=as_of)
+    records = counted_work_records(project_ids, as_of=as_of)
     for row in records.values("site__project_id", "site__neighbourhood__name", "site__kind").annotate(
         area=Sum("completed_area_m2")
     ):

@@ -1,0 +1,117 @@
+"""The one permission layer: what a user may see and change.
+
+Views, admin, API, exports, search and autocomplete all scope their query sets here, so the
+rule "field staff see and change only their assigned neighbourhoods" is written once.
+"""
+from __future__ import annotations
+
+import enum
+
+from django.db.models import Model, QuerySet
+
+from . import roles
+
+
+class Role(enum.StrEnum):
+    ANONYMOUS = "anonymous"
+    FIELD_STAFF = "field_staff"
+    MANAGER = "manager"
+    ADMINISTRATOR = "administrator"
+    NONE = "none"
+
+
+#: How each scoped model reaches its neighbourhood.
+NEIGHBOURHOOD_PATHS: dict[str, str] = {
+    "programs.neighbourhood": "pk",
+    "fora.communityforum": "neighbourhood",
+    "fora.forumsession": "forum__neighbourhood",
+    "fora.structurepriority": "session__forum__neighbourhood",
+    "fora.beneficiaryselection": "session__forum__neighbourhood",
+    "enterprises.enterpriseservicecentre": "neighbourhood",
+    "enterprises.beneficiary": "neighbourhood",
+    "enterprises.business": "neighbourhood",
+    "enterprises.escservice": "centre__neighbourhood",
+    "enterprises.job": "business__neighbourhood",
+    "rehab.rehabsite": "neighbourhood",
+    "rehab.workrecord": "site__neighbourhood",
+}
+
+
+def role_of(user) -> Role:
+    """The user's role; the broadest one wins when a user holds several."""
+    if not user or not user.is_authenticated:
+        return Role.ANONYMOUS
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    names = _group_names(user)
+    if roles.ADMINISTRATORS in names:
+        return Role.ADMINISTRATOR
+    if roles.ILO_MANAGERS in names:
+        return Role.MANAGER
+    if roles.FIELD_STAFF in names:
+        return Role.FIELD_STAFF
+    return Role.NONE
+
+
+def _group_names(user) -> frozenset[str]:
+    cached = getattr(user, "_haiti_esc_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._haiti_esc_groups = cached
+    return cached
+
+
+def assigned_neighbourhood_ids(user) -> frozenset[int]:
+    cached = getattr(user, "_haiti_esc_neighbourhoods", None)
+    if cached is None:
+        cached = frozenset(user.neighbourhood_assignments.values_list("neighbourhood_id", flat=True))
+        user._haiti_esc_neighbourhoods = cached
+    return cached
+
+
+def sees_everything(user) -> bool:
+    return role_of(user) in (Role.MANAGER, Role.ADMINISTRATOR)
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """The rows of `queryset` the user may see: all for managers and administrators, their
+    neighbourhoods' for field staff, none for anyone else."""
+    role = role_of(user)
+    if role in (Role.MANAGER, Role.ADMINISTRATOR):
+        return queryset
+    if role is not Role.FIELD_STAFF:
+        return queryset.none()
+    path = NEIGHBOURHOOD_PATHS[queryset.model._meta.label_lower]
+    return queryset.filter(**{f"{path}__in": assigned_neighbourhood_ids(user)})
+
+
+def may_enter_field_data(user) -> bool:
+    """Only field staff create and change field records (managers act through review)."""
+    return role_of(user) is Role.FIELD_STAFF
+
+
+def may_change(user, obj: Model) -> bool:
+    """Field staff change records of their neighbourhoods that are not verified."""
+    if not may_enter_field_data(user):
+        return False
+    if getattr(obj, "review_state", None) == "verified":
+        return False
+    return visible(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def may_review(user) -> bool:
+    return role_of(user) in (Role.MANAGER, Role.ADMINISTRATOR)
+
+
+def may_view_personal_data(user) -> bool:
+    """Phone numbers and dates of birth: only with the dedicated permission."""
+    return bool(user and user.is_authenticated and user.has_perm("enterprises.view_personal_data"))
+
+
+def neighbourhood_allowed(user, neighbourhood_id: int | None) -> bool:
+    """Whether the user may record something in that neighbourhood."""
+    if neighbourhood_id is None:
+        return False
+    if sees_everything(user):
+        return True
+    return role_of(user) is Role.FIELD_STAFF and neighbourhood_id in assigned_neighbourhood_ids(user)
