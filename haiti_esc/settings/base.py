@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "enterprises",
     "rehab",
     "demo",
+    "dashboard",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Dashboard routes (issue: Target dashboards)."""
+app_name = "dashboard"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""IATI and API routes (issue: Interoperability)."""
+app_name = "interop"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Field data entry routes: /field/ (issue: Field data entry)."""
+app_name = "field"
+urlpatterns: list = []
