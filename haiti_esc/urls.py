@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("field/", include("programs.urls")),
+    path("field/", include("field.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("interop.urls")),
 ]

@@ -37,6 +37,19 @@ NEIGHBOURHOOD_PATHS: dict[str, str] = {
 }
 
 
+def neighbourhood_id_of(obj: Model) -> int | None:
+    """The neighbourhood a record belongs to, following its NEIGHBOURHOOD_PATHS entry."""
+    path = NEIGHBOURHOOD_PATHS[obj._meta.label_lower]
+    if path == "pk":
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        if getattr(obj, f"{hop}_id", None) is None:
+            return None
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id", None)
+
+
 def role_of(user) -> Role:
     """The user's role; the broadest one wins when a user holds several."""
     if not user or not user.is_authenticated:

@@ -7,7 +7,11 @@ and "completed area within the plan" are PL/pgSQL triggers. Each raises SQLSTATE
 column's name. The embedded SQLite default relies on `full_clean()` alone.
 """
 
-from django.db import migrations
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, migrations
+from django.utils.translation import gettext as _
 
 
 class PostgresOnlySQL(migrations.RunSQL):
@@ -71,3 +75,22 @@ def signed_on_of_project(project_expr: str) -> str:
         "JOIN programs_partnership pa ON pa.id = pr.partnership_id "
         f"WHERE pr.id = {project_expr}"
     )
+
+
+_FIELD_MESSAGE = re.compile(r"^(?P<field>[a-z_0-9]+): (?P<message>.+)$")
+_CONSTRAINT = re.compile(r'constraint "(?P<name>[^"]+)"')
+
+
+def database_rule_error(error: IntegrityError) -> ValidationError:
+    """Turn a refusal by the database (a trigger's "field: message", or a named constraint)
+    into a ValidationError, so that a race the form could not see is a message, not a 500."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    match = _FIELD_MESSAGE.match(text)
+    if match:
+        return ValidationError({match["field"]: match["message"]})
+    constraint = _CONSTRAINT.search(text)
+    if constraint:
+        return ValidationError(
+            _("The database refused this record (rule %(rule)s).") % {"rule": constraint["name"]}
+        )
+    return ValidationError(_("The database refused this record."))

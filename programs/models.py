@@ -560,3 +560,25 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '—'} → {self.to_state} ({self.by}, {self.at:%Y-%m-%d %H:%M})"
+
+
+class FormSubmission(models.Model):
+    """A form's one-time token, kept with the record it saved, so a double submit saves once."""
+
+    token = models.UUIDField(_("token"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return str(self.token)

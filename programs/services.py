@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import progress
-from .models import ProgressSnapshot, Project, ReviewedRecord, ReviewEvent, ReviewState, Target
+from . import access, progress
+from .db_rules import database_rule_error
+from .models import (
+    FormSubmission,
+    ProgressSnapshot,
+    Project,
+    ReviewedRecord,
+    ReviewEvent,
+    ReviewState,
+    Target,
+)
 from .selectors import latest_snapshots, progress_actuals
 
 logger = logging.getLogger(__name__)
@@ -230,3 +240,72 @@ def review_set_state(*, record: ReviewedRecord, to_state: str, by, comment: str 
         )
         progress_mark_stale(project_id=record.progress_project_id)
     return event
+
+
+class FieldAccessDenied(PermissionError):
+    """The user may not record in that neighbourhood (views answer 404 or a field message)."""
+
+
+def field_record_save(
+    *,
+    record: ReviewedRecord,
+    by,
+    submit: bool,
+    token: uuid.UUID | None = None,
+    after_save: Callable[[ReviewedRecord], None] | None = None,
+) -> ReviewedRecord:
+    """Save a field record as a draft or submit it, for the field staff of its neighbourhood.
+
+    Validates with `full_clean()` (nothing is saved when a rule fails), records the change of
+    review state, and saves once per form `token`: a double-submitted form returns the record
+    the first submit saved. `after_save` saves what belongs to the record (priorities, selections)
+    in the same transaction.
+    """
+    if not access.may_enter_field_data(by):
+        raise FieldAccessDenied(_("Only field staff record field data."))
+    if record.pk and record.review_state == ReviewState.VERIFIED:
+        raise ValidationError(_("A verified record can no longer be changed."))
+    if token is not None:
+        earlier = FormSubmission.objects.filter(token=token).first()
+        if earlier is not None:
+            return earlier.record
+    if not access.neighbourhood_allowed(by, access.neighbourhood_id_of(record)):
+        raise ValidationError(_("You can only record data in your own neighbourhoods."))
+    content_type = ContentType.objects.get_for_model(record)
+    try:
+        with transaction.atomic():
+            # The token is claimed first: a concurrent double submit waits here, then fails.
+            submission = None
+            if token is not None:
+                submission = FormSubmission.objects.create(
+                    token=token, user=by, content_type=content_type, object_id=0
+                )
+            from_state = record.review_state if record.pk else ""
+            to_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+            if record.pk is None:
+                record.created_by = by
+            record.review_state = to_state
+            if to_state != from_state:
+                record.review_changed_by = by
+                record.review_changed_at = timezone.now()
+            record.full_clean()
+            record.save()
+            if after_save is not None:
+                after_save(record)
+            if to_state != from_state:
+                ReviewEvent.objects.create(
+                    content_type=content_type,
+                    object_id=record.pk,
+                    from_state=from_state,
+                    to_state=to_state,
+                    by=by,
+                    at=record.review_changed_at,
+                )
+            if submission is not None:
+                submission.object_id = record.pk
+                submission.save(update_fields=["object_id"])
+    except IntegrityError as error:
+        if token is not None and (earlier := FormSubmission.objects.filter(token=token).first()):
+            return earlier.record
+        raise database_rule_error(error) from error
+    return record

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "enterprises",
     "rehab",
     "demo",
+    "field",
     "dashboard",
     "interop",
 ]
@@ -120,8 +121,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+#: Photos larger than this are refused with a message; the browser resizes them before upload.
+PHOTO_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+#: Photos are stored at most this many pixels wide or high.
+PHOTO_MAX_DIMENSION = 1600
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "field:home"
 LOGOUT_REDIRECT_URL = "login"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

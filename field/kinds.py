@@ -1,0 +1,120 @@
+"""The five kinds of field record, and what the generic field views need to know of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.forms import BusinessForm, EscServiceForm, JobForm
+from enterprises.models import Business, EscService, Job
+from fora.forms import ForumSessionForm, StructurePriorityFormSet
+from fora.models import BeneficiarySelection, ForumSession
+from rehab.forms import WorkRecordForm
+from rehab.models import WorkRecord
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    slug: str
+    model: type[models.Model]
+    form_class: type
+    label: str
+    add_label: str
+    icon: str
+    #: Fields shown in lists and on the record's page, in order.
+    columns: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    formset_class: type | None = None
+    date_field: str = "created_at"
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def verbose_name(self) -> str:
+        return self.model._meta.verbose_name
+
+    def save_related(self, form, formset):
+        """What a kind saves beside its record, inside the service's transaction."""
+
+        def after_save(record):
+            if formset is not None:
+                formset.instance = record
+                formset.save()
+            if "selected_codes" in form.cleaned_data:
+                people = form.cleaned_data["selected_codes"]
+                record.selections.exclude(beneficiary__in=people).delete()
+                for person in people:
+                    selection = BeneficiarySelection(session=record, beneficiary=person)
+                    if not record.selections.filter(beneficiary=person).exists():
+                        selection.full_clean()
+                        selection.save()
+
+        return after_save
+
+
+KINDS: dict[str, FieldKind] = {
+    kind.slug: kind
+    for kind in [
+        FieldKind(
+            "sessions",
+            ForumSession,
+            ForumSessionForm,
+            _("Forum sessions"),
+            _("Record a forum session"),
+            "👥",
+            ("forum", "kind", "held_on", "women", "men", "youth"),
+            related=("forum__neighbourhood",),
+            formset_class=StructurePriorityFormSet,
+            date_field="held_on",
+        ),
+        FieldKind(
+            "businesses",
+            Business,
+            BusinessForm,
+            _("Businesses"),
+            _("Record a new business"),
+            "🏪",
+            ("name", "owner", "neighbourhood", "size", "activity", "formed_on", "status"),
+            related=("owner", "neighbourhood"),
+            date_field="formed_on",
+        ),
+        FieldKind(
+            "jobs",
+            Job,
+            JobForm,
+            _("Jobs"),
+            _("Record a job"),
+            "🧰",
+            ("role", "worker", "business", "start_date", "end_date", "is_rehab_work", "site"),
+            related=("worker", "business", "site"),
+            date_field="start_date",
+        ),
+        FieldKind(
+            "services",
+            EscService,
+            EscServiceForm,
+            _("ESC services"),
+            _("Record an ESC service"),
+            "📋",
+            ("kind", "centre", "business", "delivered_on", "participants"),
+            related=("centre", "business"),
+            date_field="delivered_on",
+        ),
+        FieldKind(
+            "work",
+            WorkRecord,
+            WorkRecordForm,
+            _("Work records"),
+            _("Record work on a site"),
+            "🧱",
+            ("site", "date", "completed_area_m2", "photo"),
+            related=("site",),
+            date_field="date",
+        ),
+    ]
+}
+
+
+def kind_of(record: models.Model) -> FieldKind:
+    return next(kind for kind in KINDS.values() if isinstance(record, kind.model))

@@ -1,0 +1,71 @@
+"""Field forms of community fora: a session with its ranked priorities and selected people."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Beneficiary
+from programs import access
+from programs.forms import FieldRecordForm
+from programs.models import Neighbourhood, Project
+
+from .models import ForumSession, StructureKind, StructurePriority
+
+
+class ForumSessionForm(FieldRecordForm):
+    scoped_fields = ("forum",)
+
+    selected_codes = forms.CharField(
+        label=_("Beneficiaries selected"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-beneficiary-list": "1"}),
+        help_text=_("Codes of the people selected at this session, one per line (e.g. BA-0001)."),
+    )
+
+    class Meta:
+        model = ForumSession
+        fields = ["forum", "project", "kind", "held_on", "women", "men", "youth", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hoods = access.visible(Neighbourhood.objects.all(), self.user)
+        self.fields["project"].queryset = Project.objects.filter(neighbourhoods__in=hoods).distinct()
+        if self.fields["project"].queryset.count() == 1:
+            self.initial.setdefault("project", self.fields["project"].queryset.get().pk)
+        if self.instance.pk:
+            codes = self.instance.selections.values_list("beneficiary__code", flat=True)
+            self.initial.setdefault("selected_codes", "\n".join(codes))
+
+    def clean_selected_codes(self) -> list[Beneficiary]:
+        codes = [
+            c.strip().upper() for c in self.cleaned_data["selected_codes"].replace(",", "\n").splitlines()
+        ]
+        codes = list(dict.fromkeys(c for c in codes if c))
+        people = {b.code: b for b in access.visible(Beneficiary.objects.filter(code__in=codes), self.user)}
+        unknown = [c for c in codes if c not in people]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown in your neighbourhoods: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return [people[c] for c in codes]
+
+
+class StructurePriorityForm(forms.ModelForm):
+    class Meta:
+        model = StructurePriority
+        fields = ["rank", "name", "kind", "estimated_area_m2"]
+        widgets = {"rank": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})}
+
+
+StructurePriorityFormSet = forms.inlineformset_factory(
+    ForumSession,
+    StructurePriority,
+    form=StructurePriorityForm,
+    extra=3,
+    max_num=20,
+    can_delete=True,
+)
+
+__all__ = ["ForumSessionForm", "StructurePriorityFormSet", "StructureKind"]

@@ -1,0 +1,78 @@
+"""Form pieces shared by the field forms of every app."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+
+
+class DateInput(forms.DateInput):
+    """The phone's native date picker."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FieldRecordForm(forms.ModelForm):
+    """A field record's form: choices scoped to the user's neighbourhoods, a one-time token.
+
+    Subclasses list in `scoped_fields` the foreign keys whose choices are scoped.
+    """
+
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    scoped_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+        for name in self.scoped_fields:
+            field = self.fields[name]
+            field.queryset = access.visible(field.queryset, user)
+            if field.required and field.queryset.count() == 1:
+                self.initial.setdefault(name, field.queryset.get().pk)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput(attrs=field.widget.attrs)
+            if isinstance(field, forms.DecimalField | forms.IntegerField):
+                field.widget.attrs.setdefault(
+                    "inputmode", "decimal" if isinstance(field, forms.DecimalField) else "numeric"
+                )
+
+
+class BeneficiaryCodeField(forms.CharField):
+    """A beneficiary chosen by code (the search box fills it), among those the user may see."""
+
+    default_error_messages = {
+        "unknown": _("No beneficiary has the code %(code)s in your neighbourhoods."),
+    }
+
+    def __init__(self, *, user=None, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.user = user
+        self.widget.attrs.update(
+            {"autocomplete": "off", "data-beneficiary-search": "1", "autocapitalize": "characters"}
+        )
+
+    def prepare_value(self, value):
+        return getattr(value, "code", value)
+
+    def clean(self, value):
+        from enterprises.models import Beneficiary
+
+        code = super().clean(value)
+        if not code:
+            return None
+        code = code.strip().upper().split(" ")[0]
+        person = access.visible(Beneficiary.objects.all(), self.user).filter(code=code).first()
+        if person is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
+        return person
