@@ -22,7 +22,6 @@ class FieldKind:
     form_class: type
     label: str
     add_label: str
-    icon: str
     #: Fields shown in lists and on the record's page, in order.
     columns: tuple[str, ...]
     related: tuple[str, ...] = ()
@@ -62,7 +61,6 @@ KINDS: dict[str, FieldKind] = {
             ForumSessionForm,
             _("Forum sessions"),
             _("Record a forum session"),
-            "👥",
             ("forum", "kind", "held_on", "women", "men", "youth"),
             related=("forum__neighbourhood",),
             formset_class=StructurePriorityFormSet,
@@ -74,7 +72,6 @@ KINDS: dict[str, FieldKind] = {
             BusinessForm,
             _("Businesses"),
             _("Record a new business"),
-            "🏪",
             ("name", "owner", "neighbourhood", "size", "activity", "formed_on", "status"),
             related=("owner", "neighbourhood"),
             date_field="formed_on",
@@ -85,7 +82,6 @@ KINDS: dict[str, FieldKind] = {
             JobForm,
             _("Jobs"),
             _("Record a job"),
-            "🧰",
             ("role", "worker", "business", "start_date", "end_date", "is_rehab_work", "site"),
             related=("worker", "business", "site"),
             date_field="start_date",
@@ -96,7 +92,6 @@ KINDS: dict[str, FieldKind] = {
             EscServiceForm,
             _("ESC services"),
             _("Record an ESC service"),
-            "📋",
             ("kind", "centre", "business", "delivered_on", "participants"),
             related=("centre", "business"),
             date_field="delivered_on",
@@ -107,7 +102,6 @@ KINDS: dict[str, FieldKind] = {
             WorkRecordForm,
             _("Work records"),
             _("Record work on a site"),
-            "🧱",
             ("site", "date", "completed_area_m2", "photo"),
             related=("site",),
             date_field="date",

@@ -32,8 +32,11 @@ class ForumSessionForm(FieldRecordForm):
         super().__init__(*args, **kwargs)
         hoods = access.visible(Neighbourhood.objects.all(), self.user)
         self.fields["project"].queryset = Project.objects.filter(neighbourhoods__in=hoods).distinct()
-        if self.fields["project"].queryset.count() == 1:
-            self.initial.setdefault("project", self.fields["project"].queryset.get().pk)
+        if (
+            not self.initial.get("project")
+            and len(projects := list(self.fields["project"].queryset[:2])) == 1
+        ):
+            self.initial["project"] = projects[0].pk
         if self.instance.pk:
             codes = self.instance.selections.values_list("beneficiary__code", flat=True)
             self.initial.setdefault("selected_codes", "\n".join(codes))
@@ -57,6 +60,7 @@ class StructurePriorityForm(forms.ModelForm):
         model = StructurePriority
         fields = ["rank", "name", "kind", "estimated_area_m2"]
         widgets = {"rank": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})}
+        help_texts = {"rank": ""}
 
 
 StructurePriorityFormSet = forms.inlineformset_factory(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -36,11 +37,17 @@ class FieldRecordForm(forms.ModelForm):
         for name in self.scoped_fields:
             field = self.fields[name]
             field.queryset = access.visible(field.queryset, user)
-            if field.required and field.queryset.count() == 1:
-                self.initial.setdefault(name, field.queryset.get().pk)
-        for field in self.fields.values():
+            if (
+                field.required
+                and not self.initial.get(name)
+                and len(choices := list(field.queryset[:2])) == 1
+            ):
+                self.initial[name] = choices[0].pk
+        for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput(attrs=field.widget.attrs)
+                if field.required and not self.instance.pk and not self.initial.get(name):
+                    self.initial[name] = timezone.localdate()
             if isinstance(field, forms.DecimalField | forms.IntegerField):
                 field.widget.attrs.setdefault(
                     "inputmode", "decimal" if isinstance(field, forms.DecimalField) else "numeric"
