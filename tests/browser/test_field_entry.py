@@ -2,7 +2,6 @@
 
 import datetime
 import gzip
-import io
 from decimal import Decimal
 
 import pytest

@@ -1,4 +1,5 @@
 """The login page in a real browser: French by default, Bootstrap served locally, no CDN."""
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
