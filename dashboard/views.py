@@ -1,0 +1,119 @@
+"""Dashboard pages: targets at a glance, drill-down lists, traceability, exports.
+
+Views parse the request, call a selector and render; reads and permission scoping live in
+`dashboard.selectors` (through `programs.access`).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from programs.access import may_view_personal_data
+from programs.models import Project
+
+from . import exports, selectors
+from .filters import FILTERS
+
+PAGE_SIZE = 50
+
+
+def dashboard_view(view):
+    """Logged-in users with a role only: anonymous users go to the login page, others get 403."""
+
+    @login_required
+    @require_GET
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.may_open_dashboard(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dashboard_view
+def index(request):
+    dashboard = selectors.dashboard_for(request.user)
+    return render(request, "dashboard/index.html", {"dashboard": dashboard, "scope": dashboard.scope})
+
+
+@dashboard_view
+def dashboard_export(request, fmt: str):
+    dataset = exports.dashboard_dataset(selectors.dashboard_for(request.user))
+    return exports.file_response(dataset, fmt, f"dashboard-{timezone.localdate():%Y-%m-%d}")
+
+
+def _figure_records(request, project_pk: int, figure_key: str):
+    figure = selectors.FIGURES.get(figure_key)
+    if figure is None:
+        raise Http404
+    try:
+        project = selectors.project_for(request.user, project_pk)
+    except Project.DoesNotExist as missing:
+        raise Http404 from missing
+    records = selectors.figure_records(figure, project, request.user)
+    filterset = FILTERS[figure.key](request.GET or None, queryset=records, request=request)
+    return figure, project, filterset
+
+
+@dashboard_view
+def figure_list(request, project_pk: int, figure: str):
+    figure, project, filterset = _figure_records(request, project_pk, figure)
+    records = filterset.qs
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = exports.columns_for(figure, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dashboard/figure_list.html",
+        {
+            "figure": figure,
+            "project": project,
+            "filter": filterset,
+            "page": page,
+            "count": page.paginator.count,
+            "total": selectors.figure_total(figure, records) if figure.sum_field else None,
+            "columns": columns,
+            "rows": exports.rows_for(figure, page.object_list, columns),
+            "query": query.urlencode(),
+            "personal": may_view_personal_data(request.user),
+        },
+    )
+
+
+@dashboard_view
+def figure_export(request, project_pk: int, figure: str, fmt: str):
+    figure, project, filterset = _figure_records(request, project_pk, figure)
+    dataset = exports.figure_dataset(figure, filterset.qs, request.user)
+    return exports.file_response(dataset, fmt, f"{project.code}-{figure.key}-{timezone.localdate():%Y-%m-%d}")
+
+
+@dashboard_view
+def site_trace(request, pk: int):
+    try:
+        trace = selectors.site_trace(pk, request.user)
+    except selectors.RehabSite.DoesNotExist as missing:
+        raise Http404 from missing
+    return render(request, "dashboard/site.html", {"trace": trace, "site": trace.site})
+
+
+@dashboard_view
+def beneficiary_path(request, pk: int):
+    try:
+        path = selectors.beneficiary_path(pk, request.user)
+    except selectors.Beneficiary.DoesNotExist as missing:
+        raise Http404 from missing
+    return render(
+        request,
+        "dashboard/beneficiary.html",
+        {"path": path, "person": path.beneficiary, "personal": may_view_personal_data(request.user)},
+    )

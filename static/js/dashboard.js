@@ -1,0 +1,131 @@
+/* Trend charts of the target dashboard, drawn with the vendored Chart.js from the data that the
+   page embeds (json_script). Nothing is computed here: the points are the snapshots' values,
+   the expected line joins 0 at the start to the target at the end date, the forecast joins the
+   latest snapshot to the target on the forecast date. */
+(function () {
+  "use strict";
+
+  var COLOURS = { actual: "#0072b2", target: "#000000", expected: "#e69f00", forecast: "#cc79a7" };
+  var lang = document.documentElement.lang || undefined;
+  var charts = [];
+
+  function formatDay(ms) {
+    return new Date(ms).toLocaleDateString(lang, { year: "numeric", month: "short", timeZone: "UTC" });
+  }
+
+  function formatNumber(value) {
+    return Number(value).toLocaleString(lang, { maximumFractionDigits: 2 });
+  }
+
+  function datasets(data) {
+    var sets = [
+      {
+        label: data.labels.actual,
+        data: data.points,
+        borderColor: COLOURS.actual,
+        backgroundColor: COLOURS.actual,
+        borderWidth: 3,
+        pointRadius: 2.5,
+        pointStyle: "circle",
+        stepped: "before",
+      },
+      {
+        label: data.labels.target,
+        data: [{ x: data.start, y: data.target }, { x: data.x_max, y: data.target }],
+        borderColor: COLOURS.target,
+        backgroundColor: COLOURS.target,
+        borderWidth: 1.5,
+        borderDash: [8, 4],
+        pointRadius: 0,
+      },
+      {
+        label: data.labels.expected,
+        data: [{ x: data.start, y: 0 }, { x: data.end, y: data.target }, { x: data.x_max, y: data.target }],
+        borderColor: COLOURS.expected,
+        backgroundColor: COLOURS.expected,
+        borderWidth: 2.5,
+        borderDash: [2, 3],
+        pointRadius: 0,
+      },
+    ];
+    if (data.forecast && data.points.length) {
+      var latest = data.points[data.points.length - 1];
+      sets.push({
+        label: data.labels.forecast,
+        data: [latest, { x: data.forecast, y: data.target }],
+        borderColor: COLOURS.forecast,
+        backgroundColor: COLOURS.forecast,
+        borderWidth: 2,
+        borderDash: [10, 3, 2, 3],
+        pointRadius: [0, 4],
+        pointStyle: "triangle",
+      });
+    }
+    return sets;
+  }
+
+  function draw(canvas) {
+    var source = document.getElementById(canvas.dataset.trend);
+    if (!source || typeof Chart === "undefined") return;
+    var data = JSON.parse(source.textContent);
+    if (!data.points) return;
+    var chart = new Chart(canvas, {
+      type: "line",
+      data: { datasets: datasets(data) },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: true,
+        interaction: { mode: "nearest", intersect: false },
+        scales: {
+          x: {
+            type: "linear",
+            min: data.start,
+            max: data.x_max,
+            ticks: { callback: formatDay, maxTicksLimit: 8 },
+          },
+          y: {
+            beginAtZero: true,
+            suggestedMax: data.target * 1.05,
+            title: { display: true, text: data.unit },
+            ticks: { callback: formatNumber },
+          },
+        },
+        plugins: {
+          legend: { position: "bottom", labels: { usePointStyle: false, boxHeight: 2 } },
+          tooltip: {
+            callbacks: {
+              title: function (items) { return items.length ? formatDay(items[0].parsed.x) : ""; },
+              label: function (item) { return item.dataset.label + ": " + formatNumber(item.parsed.y); },
+            },
+          },
+        },
+      },
+    });
+    canvas.dataset.chartReady = "true";
+    charts.push(chart);
+  }
+
+  function forPrint() {
+    document.querySelectorAll(".dashboard details").forEach(function (details) {
+      if (!details.open) { details.dataset.closedOnScreen = "true"; details.open = true; }
+    });
+    charts.forEach(function (chart) { chart.resize(); });
+  }
+
+  function afterPrint() {
+    document.querySelectorAll(".dashboard details[data-closed-on-screen]").forEach(function (details) {
+      details.open = false;
+      delete details.dataset.closedOnScreen;
+    });
+    charts.forEach(function (chart) { chart.resize(); });
+  }
+
+  document.querySelectorAll("canvas[data-trend]").forEach(draw);
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  window.addEventListener("beforeprint", forPrint);
+  window.addEventListener("afterprint", afterPrint);
+})();
