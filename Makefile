@@ -39,10 +39,14 @@ static: venv
 	DJANGO_SETTINGS_MODULE=haiti_esc.settings.test $(PY) manage.py collectstatic --noinput -v0
 
 test: venv services static
+	$(VENV)/bin/bandit -q -r $(APPS) -x '*/tests/*' --severity-level high
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
+
+APPS := programs fora enterprises rehab field dashboard interop demo haiti_esc
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r $(APPS) -x '*/tests/*' --severity-level high
 
 # A production-like stack on plain HTTP on 127.0.0.1:8000 (HTTPS=0 turns off the
 # HTTPS-only cookies and redirect that a real deployment behind TLS keeps on).
