@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "field",
     "dashboard",
     "interop",
+    "rest_framework.authtoken",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -209,8 +211,33 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["interop.api.permissions.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "interop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "interop.api.exceptions.exception_handler",
+}
+# The API's OpenAPI 3 schema at /api/schema/; Swagger UI at /api/docs/ from local static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "haiti_esc API",
+    "DESCRIPTION": "Partnerships, projects, targets with their progress, and the field records of "
+    "the ILO–MINUSTAH Enterprise Service Centres project. Writes follow the same rules, review "
+    "states and neighbourhood scoping as the field forms.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

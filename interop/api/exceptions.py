@@ -1,0 +1,29 @@
+"""Errors as JSON with the right status: rules broken are 400 with field messages, never 500."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import exceptions, views
+from rest_framework.serializers import as_serializer_error
+
+from programs.db_rules import database_rule_error
+from programs.services import FieldAccessDenied
+
+
+def exception_handler(exc, context):
+    """DRF's handler, after turning the domain's exceptions into DRF's.
+
+    - Django `ValidationError` (from `full_clean()` or a service) → 400, messages by field,
+      with `non_field_errors` for the others, as a serializer's own errors.
+    - `IntegrityError` (a trigger or a constraint refused the row) → 400 through
+      `database_rule_error`, the same translation the forms use.
+    - `FieldAccessDenied` → 403.
+    """
+    if isinstance(exc, IntegrityError):
+        exc = database_rule_error(exc)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, FieldAccessDenied):
+        exc = exceptions.PermissionDenied(str(exc))
+    return views.exception_handler(exc, context)

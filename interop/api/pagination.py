@@ -1,0 +1,9 @@
+"""Pages of results: 50 by default, up to 500 with `page_size`."""
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
