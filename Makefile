@@ -40,7 +40,7 @@ static: venv
 
 test: venv services static
 	$(VENV)/bin/bandit -q -r $(APPS) -x '*/tests/*' --severity-level high
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
+	FAULT_TESTS_RESTART_POSTGRES=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
 
 APPS := programs fora enterprises rehab field dashboard interop demo haiti_esc
 

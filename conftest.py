@@ -73,20 +73,12 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
-    """A real Celery worker process on Redis, using the test database; ended after the session."""
-    from django.conf import settings
-
+def start_worker(env: dict[str, str], name: str, queues: str = "celery") -> subprocess.Popen:
+    """Start a Celery worker process (solo pool) and wait until it answers a ping."""
     from haiti_esc.celery import app
 
-    if not settings.REDIS_URL:
-        pytest.fail("REDIS_URL is not set: run the suite with `make test` (Redis on 127.0.0.1).")
-    with django_db_blocker.unblock():
-        env = subprocess_env()
-    app.connection_for_write().default_channel.client.flushdb()  # no message left by earlier runs
     RUN.mkdir(exist_ok=True)
-    log = open(RUN / "test-worker.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(RUN / f"test-worker-{name}.log", "w")  # noqa: SIM115 - the process owns it
     process = subprocess.Popen(
         [
             sys.executable,
@@ -99,8 +91,10 @@ def celery_worker(django_db_setup, django_db_blocker):
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            queues,
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -108,17 +102,36 @@ def celery_worker(django_db_setup, django_db_blocker):
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
-    while not app.control.ping(timeout=0.5):
+    while not app.control.ping(destination=[f"{name}-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"The Celery worker did not start; see {RUN / 'test-worker.log'}")
-    yield process
+            pytest.fail(f"The Celery worker did not start; see {log.name}")
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on Redis, using the test database; ended after the session."""
+    from django.conf import settings
+
+    from haiti_esc.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL is not set: run the suite with `make test` (Redis on 127.0.0.1).")
+    with django_db_blocker.unblock():
+        env = subprocess_env()
+    app.connection_for_write().default_channel.client.flushdb()  # no message left by earlier runs
+    process = start_worker(env, "test")
+    yield process
+    stop_worker(process)
 
 
 def wait_for(condition, *, timeout: float = 15, interval: float = 0.1):
