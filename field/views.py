@@ -108,6 +108,7 @@ def record_form(request, kind_slug: str, pk: int | None = None):
                 by=request.user,
                 submit="submit" in request.POST,
                 token=form.cleaned_data.get("token") or uuid.uuid4(),
+                version=form.cleaned_data.get("version"),
                 after_save=kind.save_related(form, formset),
             )
         except ValidationError as error:

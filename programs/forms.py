@@ -27,6 +27,8 @@ class FieldRecordForm(forms.ModelForm):
     """
 
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    #: The record's `updated_at` when the form was shown: a save over someone else's is refused.
+    version = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     scoped_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, user, **kwargs):
@@ -34,6 +36,8 @@ class FieldRecordForm(forms.ModelForm):
         self.user = user
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())
+            if self.instance.pk:
+                self.initial["version"] = self.instance.updated_at.isoformat()
         for name in self.scoped_fields:
             field = self.fields[name]
             field.queryset = access.visible(field.queryset, user)

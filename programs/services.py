@@ -252,6 +252,7 @@ def field_record_save(
     by,
     submit: bool,
     token: uuid.UUID | None = None,
+    version: datetime.datetime | None = None,
     after_save: Callable[[ReviewedRecord], None] | None = None,
 ) -> ReviewedRecord:
     """Save a field record as a draft or submit it, for the field staff of its neighbourhood.
@@ -259,7 +260,8 @@ def field_record_save(
     Validates with `full_clean()` (nothing is saved when a rule fails), records the change of
     review state, and saves once per form `token`: a double-submitted form returns the record
     the first submit saved. `after_save` saves what belongs to the record (priorities, selections)
-    in the same transaction.
+    in the same transaction. With `version` (the `updated_at` the editor saw), a save over a
+    change made meanwhile by someone else is refused.
     """
     if not access.may_enter_field_data(by):
         raise FieldAccessDenied(_("Only field staff record field data."))
@@ -280,6 +282,15 @@ def field_record_save(
                 submission = FormSubmission.objects.create(
                     token=token, user=by, content_type=content_type, object_id=0
                 )
+            if record.pk and version is not None:
+                current = type(record).objects.select_for_update().values_list("updated_at", flat=True)
+                if current.get(pk=record.pk) != version:
+                    raise ValidationError(
+                        _(
+                            "Someone else changed this record while you were editing it. Reload it to see "
+                            "their change, then make yours again."
+                        )
+                    )
             from_state = record.review_state if record.pk else ""
             to_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
             if record.pk is None:

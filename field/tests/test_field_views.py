@@ -393,3 +393,24 @@ def test_no_field_page_answers_500_to_garbage(client, world):
         )
         assert response.status_code in (200, 400), (kind, response.status_code)
     assert client.get("/field/nothing/").status_code == 404
+
+
+def test_the_second_of_two_concurrent_edits_is_refused_with_a_message(client, world):
+    hood = world["Bel Air"]
+    record = WorkRecordFactory(site=hood.site, completed_area_m2=Decimal("20"), created_by=hood.staff)
+    client.force_login(hood.staff)
+    shown = client.get(reverse("field:edit", args=["work", record.pk])).context["form"].initial["version"]
+    data = {"site": hood.site.pk, "date": "2014-10-06", "version": shown, "draft": "1"}
+    first = client.post(
+        reverse("field:edit", args=["work", record.pk]),
+        {**data, "completed_area_m2": "30", "token": str(uuid.uuid4())},
+    )
+    assert first.status_code == 302
+    second = client.post(
+        reverse("field:edit", args=["work", record.pk]),
+        {**data, "completed_area_m2": "45", "token": str(uuid.uuid4())},
+    )
+    assert second.status_code == 200
+    assert "someone else changed" in " ".join(second.context["form"].non_field_errors()).lower()
+    record.refresh_from_db()
+    assert record.completed_area_m2 == Decimal("30")
