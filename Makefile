@@ -9,7 +9,7 @@ REDIS := redis://127.0.0.1:6379/0
 TEST_REDIS := redis://127.0.0.1:6379/15
 RUN := .run
 
-.PHONY: demo test up down services lint venv static migrate-local help
+.PHONY: demo test up down services lint venv static help backup restore
 
 help:
 	@echo "make demo   - app with demo data on http://127.0.0.1:8000 (SQLite, eager Celery)"
@@ -65,3 +65,10 @@ up: venv services
 down:
 	-for p in gunicorn worker beat; do test -s $(RUN)/$$p.pid && kill $$(cat $(RUN)/$$p.pid); rm -f $(RUN)/$$p.pid; done
 	bash scripts/services.sh down
+
+# Backups of the PostgreSQL database (make backup; make restore FILE=backups/….dump).
+backup:
+	bash scripts/backup.sh backup $(FILE)
+
+restore:
+	bash scripts/backup.sh restore $(FILE)
