@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AccessAudit,
     FocusArea,
     Neighbourhood,
     NeighbourhoodAssignment,
@@ -213,3 +214,14 @@ class ReviewEventAdmin(ReadOnlyAdmin):
     search_fields = ("comment", "by__username")
     date_hierarchy = "at"
     list_select_related = ("content_type", "by")
+
+
+@admin.register(AccessAudit)
+class AccessAuditAdmin(ReadOnlyAdmin):
+    list_display = ("at", "username", "action", "what", "path")
+    list_filter = ("action",)
+    search_fields = ("username", "what")
+    date_hierarchy = "at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -26,11 +26,13 @@ FIELD_DETAILS = [
     ("enterprises", "beneficiary"),
 ]
 APPS = ["programs", "fora", "enterprises", "rehab"]
+#: Kept from everyone but administrators: who looked at whose data, one-time form tokens.
+ADMIN_ONLY = {("programs", "accessaudit"), ("programs", "formsubmission")}
 
 
 def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
     """Map each role to (app_label, codename) pairs, given every (app_label, model) pair."""
-    view_all = {(app, f"view_{model}") for app, model in models}
+    view_all = {(app, f"view_{model}") for app, model in models if (app, model) not in ADMIN_ONLY}
     field = {
         (app, f"{action}_{model}")
         for app, model in FIELD_RECORDS + FIELD_DETAILS

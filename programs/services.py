@@ -320,3 +320,16 @@ def field_record_save(
             return earlier.record
         raise database_rule_error(error) from error
     return record
+
+
+def audit_access(*, user, action: str, what: str, path: str = "") -> None:
+    """Write who saw or exported what: never the personal data itself, only what it belongs to."""
+    from .models import AccessAudit
+
+    AccessAudit.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        username=getattr(user, "username", "") or "anonymous",
+        action=action,
+        what=what[:200],
+        path=path[:300],
+    )
