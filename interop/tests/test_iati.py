@@ -1,0 +1,174 @@
+"""The IATI 2.03 activity file: valid against the official schema, with the programme's figures."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from demo.loader import PROJECT_CODE
+from interop import iati
+from programs.models import ProgressSnapshot, Project, Target
+from programs.selectors import latest_snapshots
+from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+IDENTIFIER = f"XM-DAC-41302-{PROJECT_CODE}"
+
+
+@pytest.fixture(scope="module")
+def schema():
+    path = iati.schema_path()
+    assert path.exists(), f"The IATI 2.03 schema is missing at {path} (shared/ beside the repository)"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def served(client) -> etree._ElementTree:
+    response = client.get(reverse("interop:iati-activities"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    return etree.parse(io.BytesIO(response.content))
+
+
+def activity(tree) -> etree._Element:
+    (found,) = tree.xpath("/iati-activities/iati-activity[iati-identifier=$id]", id=IDENTIFIER)
+    return found
+
+
+def test_served_file_after_load_demo_is_valid_against_the_official_schema(client, demo, schema):
+    tree = served(client)
+    schema.assertValid(tree)
+    assert tree.getroot().get("version") == "2.03"
+
+
+def test_the_file_is_public_and_carries_no_personal_data(client, demo):
+    response = client.get(reverse("interop:iati-activities"))
+    assert response.status_code == 200  # anonymous: IATI data is published
+    text = response.content.decode()
+    from enterprises.models import Beneficiary
+
+    for person in Beneficiary.objects.all()[:20]:
+        assert person.code not in text
+        assert person.last_name not in text or person.last_name in {"Louis", "Charles", "Michel"}
+        if person.phone:
+            assert person.phone not in text
+
+
+def test_results_report_the_three_targets_with_the_latest_snapshot_actuals(client, demo):
+    tree = served(client)
+    act = activity(tree)
+    latest = {s.target.indicator: s.actual for s in latest_snapshots(Target.objects.filter(project=demo))}
+    results = act.findall("result")
+    assert len(results) == 3
+    figures = {}
+    for result in results:
+        assert result.get("type") == "1"  # output
+        indicator = result.find("indicator")
+        assert indicator.get("measure") == "1"  # unit
+        assert indicator.find("baseline").get("value") == "0"
+        period = indicator.find("period")
+        figures[result.findtext("title/narrative")] = (
+            Decimal(period.find("target").get("value")),
+            Decimal(period.find("actual").get("value")),
+        )
+    assert figures == {
+        "Businesses created": (Decimal(16), latest[Target.Indicator.BUSINESSES]),
+        "Youth jobs created": (Decimal(114), latest[Target.Indicator.YOUTH_JOBS]),
+        "Community infrastructure rehabilitated (m²)": (
+            Decimal(4000),
+            latest[Target.Indicator.REHABILITATED_AREA],
+        ),
+    }
+    assert all(actual > 0 for _target, actual in figures.values())
+
+
+def test_a_new_snapshot_changes_the_published_actual(client, demo):
+    target = demo.targets.get(indicator=Target.Indicator.BUSINESSES)
+    ProgressSnapshot.objects.create(
+        target=target,
+        as_of=timezone.now() + datetime.timedelta(minutes=1),
+        actual=Decimal(15),
+        target_value=target.value,
+        remaining=Decimal(1),
+        status=ProgressSnapshot.Status.ON_TRACK,
+    )
+    act = activity(served(client))
+    (actual,) = act.xpath("result[title/narrative='Businesses created']//actual/@value")
+    assert actual == "15"
+
+
+def test_activity_identifies_ilo_minustah_status_dates_country_locations_and_sector(client, demo):
+    act = activity(served(client))
+    assert act.find("reporting-org").attrib == {"ref": "XM-DAC-41302", "type": "40"}
+    langs = {
+        n.get("{http://www.w3.org/XML/1998/namespace}lang", "en") for n in act.findall("title/narrative")
+    }
+    assert langs == {"en", "fr"}
+    assert {
+        n.get("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        for n in act.findall("description/narrative")
+    } == {
+        "en",
+        "fr",
+    }
+    roles = {(o.findtext("narrative"), o.get("role")) for o in act.findall("participating-org")}
+    assert ("International Labour Organization", "2") in roles  # accountable
+    assert ("International Labour Organization", "4") in roles  # implementing (ILO Haiti)
+    assert ("United Nations Stabilization Mission in Haiti", "1") in roles  # funding
+    assert ("United Nations Stabilization Mission in Haiti", "4") in roles  # implementing (CVR)
+    assert act.find("activity-status").get("code") == demo.status == "2"
+    dates = {d.get("type"): d.get("iso-date") for d in act.findall("activity-date")}
+    assert dates == {"2": "2014-04-01", "3": "2016-03-31"}  # actual start, planned end
+    assert act.find("recipient-country").get("code") == "HT"
+    names = [loc.findtext("name/narrative") for loc in act.findall("location")]
+    assert names == ["Bel Air, Port-au-Prince", "Fort National, Port-au-Prince"]
+    assert act.findtext("location/point/pos") == "18.549 -72.336"
+    assert act.find("sector").attrib == {"code": "16020", "vocabulary": "1", "percentage": "100"}
+
+
+def test_a_closed_project_reports_an_actual_end_and_a_pipeline_one_planned_dates(schema):
+    hood = NeighbourhoodFactory(latitude=Decimal("18.5"), longitude=Decimal("-72.3"))
+    closed = ProjectFactory(code="closed", status=Project.Status.CLOSED, neighbourhoods=[hood])
+    pipeline = ProjectFactory(
+        code="pipeline",
+        status=Project.Status.PIPELINE,
+        start_date=timezone.localdate() + datetime.timedelta(days=30),
+        end_date=timezone.localdate() + datetime.timedelta(days=400),
+        neighbourhoods=[hood],
+    )
+    TargetFactory(project=pipeline, due_date=pipeline.end_date)
+    tree = iati.build_activities()
+    schema.assertValid(tree)
+    by_code = {a.findtext("iati-identifier").rsplit("-", 1)[-1]: a for a in tree.getroot()}
+    assert {d.get("type") for d in by_code[closed.code].findall("activity-date")} == {"2", "4"}
+    assert {d.get("type") for d in by_code[pipeline.code].findall("activity-date")} == {"1", "3"}
+    # No snapshot yet: a target without an actual value, still valid.
+    assert by_code[pipeline.code].find("result//period/target").get("value") == "16"
+    assert by_code[pipeline.code].find("result//period/actual") is None
+
+
+def test_export_command_writes_a_valid_file(demo, schema, tmp_path):
+    output = tmp_path / "activities.xml"
+    call_command("export_iati", "--output", str(output), "--validate", stderr=io.StringIO())
+    tree = etree.parse(str(output))
+    schema.assertValid(tree)
+    assert activity(tree).findtext("iati-identifier") == IDENTIFIER
+
+
+def test_export_command_prints_the_file_without_output(demo):
+    out = io.StringIO()
+    call_command("export_iati", stdout=out)
+    assert out.getvalue().startswith("<?xml")
+    assert IDENTIFIER in out.getvalue()
+
+
+def test_the_file_is_built_in_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
+    for n in range(3):
+        ProjectFactory(code=f"extra-{n}", neighbourhoods=list(demo.neighbourhoods.all()))
+    with django_assert_max_num_queries(10):
+        iati.render(iati.build_activities())
