@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programs.models import Neighbourhood, Organisation, Project, ReviewedRecord
 from programs.rules import (
@@ -99,8 +100,24 @@ class Beneficiary(models.Model):
         help_text=_("The person agreed that their data be recorded for the project."),
     )
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_withdrawn_on = models.DateField(
+        _("consent withdrawn on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The person withdrew their consent; their personal data was then removed."),
+    )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    distinct_from = models.ManyToManyField(
+        "self",
+        verbose_name=_("confirmed different from"),
+        symmetrical=True,
+        blank=True,
+        help_text=_("People who look alike (same name and birth date, or same phone) but are not the same."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("beneficiary")
@@ -125,6 +142,11 @@ class Beneficiary(models.Model):
                 | Q(consent_date__gt=F("date_of_birth")),
                 name="beneficiary_consent_after_birth",
             ),
+            models.CheckConstraint(
+                condition=Q(consent_withdrawn_on__isnull=True) | Q(consent_given=False),
+                name="beneficiary_consent_withdrawn_not_given",
+                violation_error_message=_("Consent that was withdrawn is no longer given."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +160,8 @@ class Beneficiary(models.Model):
             errors["consent_date"] = _("Give the date on which consent was recorded.")
         if self.date_of_birth and self.consent_date and self.consent_date <= self.date_of_birth:
             errors["consent_date"] = _("Consent cannot be recorded before the person was born.")
+        if self.consent_withdrawn_on and self.consent_given:
+            errors["consent_given"] = _("Consent that was withdrawn is no longer given.")
         if self.pk and self.date_of_birth:
             errors |= self._birth_date_errors()
         if errors:
@@ -198,6 +222,8 @@ class Business(ReviewedRecord):
     activity = models.CharField(_("activity"), max_length=200)
     formed_on = models.DateField(_("formed on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
+
+    history = HistoricalRecords()
 
     class Meta(ReviewedRecord.Meta):
         verbose_name = _("business")
@@ -334,6 +360,18 @@ class Job(ReviewedRecord):
         null=True,
         blank=True,
     )
+    worker_age_at_start = models.PositiveSmallIntegerField(
+        _("worker's age at start"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Kept when the worker is anonymised (their date of birth removed), so that the job "
+            "keeps counting in the same age band."
+        ),
+    )
+
+    history = HistoricalRecords()
 
     class Meta(ReviewedRecord.Meta):
         verbose_name = _("job")
@@ -350,6 +388,10 @@ class Job(ReviewedRecord):
                 condition=Q(site__isnull=True) | Q(is_rehab_work=True),
                 name="job_site_means_is_rehab_work",
                 violation_error_message=_("Work on a rehabilitation site is rehabilitation work."),
+            ),
+            models.CheckConstraint(
+                condition=Q(worker_age_at_start__isnull=True) | Q(worker_age_at_start__gte=MIN_AGE_WORK),
+                name="job_worker_age_at_start_working_age",
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from fora.models import StructureKind
 from programs.models import Neighbourhood, Project, ReviewedRecord
@@ -148,6 +149,8 @@ class WorkRecord(ReviewedRecord):
     latitude = models.DecimalField(_("latitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta(ReviewedRecord.Meta):
         verbose_name = _("work record")

@@ -1,0 +1,190 @@
+"""Reads of beneficiaries: visibility, look-alikes (suspected duplicates), employment, age bands.
+
+Permission scoping goes through `programs.access`, so the admin, the exports and the import
+see the same people.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, Lower, Replace, Right, Trim
+
+from programs import access
+
+from .models import Beneficiary, Job
+
+#: The phone key compares the last 8 digits: "+509 3712 3456", "50937123456" and "3712 3456"
+#: are the same Haitian number.
+PHONE_KEY_DIGITS = 8
+
+
+def beneficiaries_visible_to(user) -> QuerySet[Beneficiary]:
+    """The beneficiaries `user` may see (all for managers and administrators)."""
+    return access.visible(Beneficiary.objects.all(), user)
+
+
+def name_key(first_name: str, last_name: str) -> str:
+    """The key two spellings of one name share: trimmed, lower case (as `_name_key_expression`)."""
+    return f"{first_name.strip()} {last_name.strip()}".lower()
+
+
+def phone_key(phone: str) -> str:
+    """The last digits of a phone number (as `_phone_key_expression`); '' when there is none."""
+    return re.sub(r"[ +]", "", phone or "")[-PHONE_KEY_DIGITS:]
+
+
+def _name_key_expression():
+    return Lower(Concat(Trim("first_name"), Value(" "), Trim("last_name")))
+
+
+def _phone_key_expression():
+    return Right(Replace(Replace("phone", Value(" "), Value("")), Value("+"), Value("")), PHONE_KEY_DIGITS)
+
+
+def with_look_alike_keys(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
+    return queryset.annotate(_name_key=_name_key_expression(), _phone_key=_phone_key_expression())
+
+
+def _confirmed_distinct(outer_pk, inner_pk) -> Exists:
+    through = Beneficiary.distinct_from.through
+    return Exists(through.objects.filter(from_beneficiary=outer_pk, to_beneficiary=inner_pk))
+
+
+def with_duplicate_flag(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
+    """Annotate `suspected_duplicate`: another person (not anonymised, not confirmed different)
+    has the same name and date of birth, or the same phone number."""
+    others = (
+        with_look_alike_keys(Beneficiary.objects.filter(anonymised_at__isnull=True))
+        .exclude(pk=OuterRef("pk"))
+        .filter(
+            Q(_name_key=OuterRef("_name_key"), date_of_birth=OuterRef("date_of_birth"))
+            | (Q(_phone_key=OuterRef("_phone_key")) & ~Q(_phone_key=""))
+        )
+        .exclude(_confirmed_distinct(OuterRef(OuterRef("pk")), OuterRef("pk")))
+    )
+    # An anonymised person has no name, date of birth or phone left, so never matches.
+    return with_look_alike_keys(queryset).annotate(suspected_duplicate=Exists(others))
+
+
+def look_alikes(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date | None,
+    phone: str,
+    exclude: Beneficiary | None = None,
+) -> QuerySet[Beneficiary]:
+    """People who may be the person described: same name and date of birth, or same phone."""
+    condition = Q()
+    if date_of_birth is not None and (first_name or last_name):
+        condition |= Q(_name_key=name_key(first_name, last_name), date_of_birth=date_of_birth)
+    if phone_key(phone):
+        condition |= Q(_phone_key=phone_key(phone))
+    if not condition:
+        return Beneficiary.objects.none()
+    people = with_look_alike_keys(Beneficiary.objects.filter(anonymised_at__isnull=True)).filter(condition)
+    if exclude is not None and exclude.pk:
+        people = people.exclude(pk=exclude.pk).exclude(distinct_from=exclude)
+    elif exclude is not None:
+        people = people.exclude(code=exclude.code)
+    return people.order_by("code")
+
+
+def look_alikes_of(beneficiary: Beneficiary) -> QuerySet[Beneficiary]:
+    """The suspected duplicates of one person."""
+    if beneficiary.anonymised_at:
+        return Beneficiary.objects.none()
+    return look_alikes(
+        first_name=beneficiary.first_name,
+        last_name=beneficiary.last_name,
+        date_of_birth=beneficiary.date_of_birth,
+        phone=beneficiary.phone,
+        exclude=beneficiary,
+    )
+
+
+class LookAlikeIndex:
+    """The look-alike keys of every person, loaded in two queries, for checking a whole import
+    file without one query per row. Rows added while importing are seen by the later rows."""
+
+    def __init__(self):
+        self._by_name: dict[tuple[str, datetime.date], set[str]] = defaultdict(set)
+        self._by_phone: dict[str, set[str]] = defaultdict(set)
+        self._distinct: dict[str, set[str]] = defaultdict(set)
+
+    @classmethod
+    def load(cls) -> LookAlikeIndex:
+        index = cls()
+        people = Beneficiary.objects.filter(anonymised_at__isnull=True).values_list(
+            "code", "first_name", "last_name", "date_of_birth", "phone"
+        )
+        for person in people.iterator(chunk_size=2000):
+            index.add(*person)
+        pairs = Beneficiary.distinct_from.through.objects.values_list(
+            "from_beneficiary__code", "to_beneficiary__code"
+        )
+        for one, other in pairs.iterator(chunk_size=2000):
+            index._distinct[one].add(other)
+        return index
+
+    def add(self, code: str, first_name: str, last_name: str, date_of_birth, phone: str) -> None:
+        if date_of_birth is not None:
+            self._by_name[(name_key(first_name, last_name), date_of_birth)].add(code)
+        if phone_key(phone):
+            self._by_phone[phone_key(phone)].add(code)
+
+    def find(self, code: str, first_name: str, last_name: str, date_of_birth, phone: str) -> list[str]:
+        """The codes of the people who may be the person described (same rule as
+        `with_duplicate_flag`), apart from `code` itself and those confirmed different."""
+        found = set()
+        if date_of_birth is not None:
+            found |= self._by_name.get((name_key(first_name, last_name), date_of_birth), set())
+        if phone_key(phone):
+            found |= self._by_phone.get(phone_key(phone), set())
+        return sorted(found - {code} - self._distinct.get(code, set()))
+
+
+def with_employment(queryset: QuerySet[Beneficiary], *, today: datetime.date) -> QuerySet[Beneficiary]:
+    """Annotate `job_count` (jobs ever recorded, any review state) and `employed_now` (a job
+    that has started and not ended on `today`)."""
+    jobs = Job.objects.filter(worker=OuterRef("pk")).order_by().values("worker")
+    current = Job.objects.filter(worker=OuterRef("pk"), start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    return queryset.annotate(
+        job_count=Coalesce(
+            Subquery(jobs.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        employed_now=Exists(current),
+    )
+
+
+def born_for_age_band(low: int | None, high: int | None, *, today: datetime.date) -> Q:
+    """People aged `low` to `high` (completed years) on `today`; None leaves that end open."""
+    condition = Q(date_of_birth__isnull=False)
+    if low is not None:
+        condition &= Q(date_of_birth__lte=_years_before(today, low))
+    if high is not None:
+        condition &= Q(date_of_birth__gt=_years_before(today, high + 1))
+    return condition
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` years earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

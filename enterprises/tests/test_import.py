@@ -1,0 +1,236 @@
+"""Importing beneficiaries from CSV and XLSX: a preview, a per-row report, all rows or none."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from enterprises.models import Beneficiary
+from enterprises.resources import row_problems
+from enterprises.services import beneficiaries_import, beneficiary_anonymise
+from enterprises.tests.factories import BeneficiaryFactory
+from programs.models import Neighbourhood
+
+from .sheets import csv_file, good_rows, load, person_row, sheet, xlsx_file
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:enterprises_beneficiary_import")
+CONFIRM_URL = reverse("admin:enterprises_beneficiary_process_import")
+CSV, XLSX = "0", "1"  # the admin's format choices: CSV and XLSX only
+
+
+def upload(client, content: bytes, name: str, format: str):
+    return client.post(
+        IMPORT_URL,
+        {"import_file": SimpleUploadedFile(name, content), "format": format, "resource": "0"},
+    )
+
+
+def confirm(client, preview):
+    return client.post(CONFIRM_URL, preview.context["confirm_form"].initial, follow=True)
+
+
+def test_a_good_file_imports_every_row_with_its_values(hoods, administrator):
+    result = beneficiaries_import(dataset=sheet(good_rows(20)), by=administrator)
+
+    assert row_problems(result) == []
+    assert result.totals["new"] == 20
+    person = Beneficiary.objects.get(code="BA-00003")
+    assert (person.first_name, person.last_name, person.sex) == ("Marie", "Joseph3", "F")
+    assert person.date_of_birth == datetime.date(1993, 4, 13)
+    assert person.neighbourhood.name == "Fort National"
+    assert person.phone == "+509 37000003"
+    assert person.consent_given and person.consent_date == datetime.date(2014, 4, 26)
+
+
+def test_row_537_of_1000_bad_saves_nothing_and_the_report_names_row_and_column(hoods, administrator):
+    rows = good_rows(1000, bad={537: {"date_of_birth": "1995-14-03"}})
+
+    result = beneficiaries_import(dataset=sheet(rows), by=administrator)
+
+    assert Beneficiary.objects.count() == 0
+    [problem] = row_problems(result)
+    assert (problem.row, problem.column, problem.value) == (537, "date_of_birth", "1995-14-03")
+    assert "YYYY-MM-DD" in problem.reason
+
+
+def test_the_admin_reports_row_537_and_saves_nothing(hoods, administrator_client):
+    rows = good_rows(1000, bad={537: {"neighbourhood": "Belair"}})
+
+    response = upload(administrator_client, csv_file(rows), "fora.csv", CSV)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert [(p.row, p.column) for p in response.context["problems"]] == [(537, "neighbourhood")]
+    html = response.content.decode()
+    assert "<td>537</td>" in html and "<td>neighbourhood</td>" in html and "Belair" in html
+    assert Beneficiary.objects.count() == 0
+
+
+def test_every_kind_of_bad_row_is_reported_with_its_column_and_reason(hoods, administrator):
+    rows = good_rows(
+        8,
+        bad={
+            2: {"date_of_birth": "31/02/1995"},
+            3: {"neighbourhood": "Cité Soleil"},
+            4: {"code": "BA-00001"},
+            5: {"consent_given": "no"},
+            6: {"consent_date": ""},
+            7: {"sex": "X"},
+        },
+    )
+
+    result = beneficiaries_import(dataset=sheet(rows), by=administrator)
+
+    problems = {(p.row, p.column): p.reason for p in row_problems(result)}
+    assert set(problems) == {
+        (2, "date_of_birth"),
+        (3, "neighbourhood"),
+        (4, "code"),
+        (5, "consent_given"),
+        (6, "consent_date"),
+        (7, "sex"),
+    }
+    assert "row 1" in problems[(4, "code")]
+    assert "Bel Air, Fort National" in problems[(3, "neighbourhood")]
+    assert Beneficiary.objects.count() == 0
+
+
+def test_a_file_without_a_required_column_is_refused_as_a_whole(hoods, administrator):
+    data = sheet(good_rows(3))
+    del data["consent_date"]
+
+    result = beneficiaries_import(dataset=data, by=administrator)
+
+    [problem] = row_problems(result)
+    assert problem.row == 0 and "consent_date" in problem.reason
+    assert Beneficiary.objects.count() == 0
+
+
+def test_importing_the_same_file_twice_creates_no_duplicates(hoods, administrator):
+    content = csv_file(good_rows(30))
+    beneficiaries_import(dataset=load(content, "csv"), by=administrator)
+    history_rows = Beneficiary.history.count()
+
+    again = beneficiaries_import(dataset=load(content, "csv"), by=administrator)
+
+    assert (again.totals["new"], again.totals["update"], again.totals["skip"]) == (0, 0, 30)
+    assert Beneficiary.objects.count() == 30
+    assert Beneficiary.history.count() == history_rows  # nothing changed, nothing recorded
+
+
+def test_a_changed_row_updates_its_person(hoods, administrator):
+    beneficiaries_import(dataset=sheet(good_rows(5)), by=administrator)
+    rows = good_rows(5, bad={2: {"phone": "+509 3456 7890"}})
+
+    result = beneficiaries_import(dataset=sheet(rows), by=administrator)
+
+    assert (result.totals["update"], result.totals["skip"]) == (1, 4)
+    assert Beneficiary.objects.get(code="BA-00002").phone == "+509 3456 7890"
+
+
+def test_an_anonymised_person_cannot_be_imported_again(hoods, administrator):
+    beneficiaries_import(dataset=sheet(good_rows(2)), by=administrator)
+    beneficiary_anonymise(beneficiary=Beneficiary.objects.get(code="BA-00002"), by=administrator)
+
+    result = beneficiaries_import(dataset=sheet(good_rows(2)), by=administrator)
+
+    assert [(p.row, p.column) for p in row_problems(result)] == [(2, "code")]
+    assert Beneficiary.objects.get(code="BA-00002").first_name == ""
+
+
+def test_admin_preview_saves_nothing_then_confirm_imports_with_the_user_in_history(
+    hoods, administrator, administrator_client
+):
+    preview = upload(administrator_client, csv_file(good_rows(12)), "fora.csv", CSV)
+
+    assert preview.status_code == 200
+    assert "confirm_form" in preview.context
+    assert preview.context["problems"] == []
+    assert Beneficiary.objects.count() == 0
+
+    done = confirm(administrator_client, preview)
+
+    assert done.status_code == 200
+    assert Beneficiary.objects.count() == 12
+    record = Beneficiary.history.get(code="BA-00007")
+    assert record.history_user == administrator
+    assert record.history_type == "+"
+    assert "fora.csv" in record.history_change_reason
+
+
+def test_xlsx_with_date_cells_and_numbers_imports_like_csv(hoods, administrator_client):
+    preview = upload(administrator_client, xlsx_file(good_rows(10)), "partenaire.xlsx", XLSX)
+
+    assert preview.context["problems"] == []
+    confirm(administrator_client, preview)
+
+    assert Beneficiary.objects.count() == 10
+    person = Beneficiary.objects.get(code="BA-00004")
+    assert person.date_of_birth == datetime.date(1994, 5, 14)
+    assert person.phone == "37000004"
+    assert person.consent_given
+
+    again = upload(administrator_client, xlsx_file(good_rows(10)), "partenaire.xlsx", XLSX)
+    assert again.context["result"].totals["skip"] == 10
+
+
+def test_xlsx_bad_row_is_reported_too(hoods, administrator_client):
+    rows = good_rows(40, bad={37: {"date_of_birth": "pas connue"}})
+
+    response = upload(administrator_client, xlsx_file(rows), "partenaire.xlsx", XLSX)
+
+    assert [(p.row, p.column) for p in response.context["problems"]] == [(37, "date_of_birth")]
+    assert Beneficiary.objects.count() == 0
+
+
+def test_a_file_that_became_bad_after_the_preview_changes_nothing(hoods, administrator_client):
+    preview = upload(administrator_client, csv_file(good_rows(10)), "fora.csv", CSV)
+    Neighbourhood.objects.filter(name="Fort National").update(name="Fort-National")
+
+    done = confirm(administrator_client, preview)
+
+    assert Beneficiary.objects.count() == 0
+    assert done.redirect_chain[-1][0] == IMPORT_URL
+    assert "Nothing was imported." in done.content.decode()
+
+
+def test_look_alikes_are_flagged_in_the_preview(hoods, administrator_client):
+    BeneficiaryFactory(
+        code="FN-00001",
+        first_name="marie ",
+        last_name="JOSEPH2",
+        date_of_birth=datetime.date(1992, 3, 12),
+        phone="",
+        neighbourhood=hoods[0],
+    )
+    rows = good_rows(4)
+    assert (rows[1]["last_name"], rows[1]["date_of_birth"]) == ("Joseph2", "1992-03-12")
+
+    preview = upload(administrator_client, csv_file(rows), "fora.csv", CSV)
+
+    assert preview.context["look_alike_rows"] == 1
+    assert "FN-00001" in preview.content.decode()
+
+
+def test_two_rows_of_one_file_with_the_same_phone_are_flagged(hoods, administrator):
+    rows = [person_row(1), person_row(2, phone="+509 3700 0001")]
+
+    result = beneficiaries_import(dataset=sheet(rows), by=administrator, dry_run=True)
+
+    flagged = [row.instance.import_look_alikes for row in result.rows]
+    assert flagged == ["", "BA-00001"]
+    assert Beneficiary.objects.count() == 0  # a dry run
+
+
+def test_import_needs_the_personal_data_permission(hoods, manager_client):
+    assert manager_client.get(IMPORT_URL).status_code == 403
+
+
+def test_the_import_page_offers_a_template(administrator_client):
+    response = administrator_client.get(reverse("admin:enterprises_beneficiary_import_template"))
+
+    assert response.status_code == 200
+    assert response.content.decode().splitlines()[0].startswith("code,first_name,last_name,sex")
