@@ -72,3 +72,7 @@ backup:
 
 restore:
 	bash scripts/backup.sh restore $(FILE)
+
+# A bounded load test on 127.0.0.1: 50 users, 60 seconds, dashboard views and field submissions.
+loadtest: venv services
+	$(PY) scripts/loadtest.py --users 50 --seconds 60
