@@ -321,7 +321,7 @@ def dashboard_for(user) -> Dashboard:
     snapshots = {s.target_id: s for s in latest_snapshots(Target.objects.filter(pk__in=target_ids))}
     history = snapshot_history(target_ids) if scope.everything else {}
     splits = {} if scope.everything else target_splits(target_ids, scope)
-    secondary = secondary_figures([p.pk for p in all_projects], user)
+    secondary = secondary_figures([p.pk for p in all_projects], user, scope.neighbourhoods)
 
     boards = []
     for partnership in partnerships:
@@ -482,7 +482,9 @@ SECONDARY_FIGURES = {
 }
 
 
-def secondary_figures(project_ids: list[int], user) -> dict[int, SecondaryFigures]:
+def secondary_figures(
+    project_ids: list[int], user, neighbourhoods: tuple[Neighbourhood, ...] | None = None
+) -> dict[int, SecondaryFigures]:
     """Forum sessions and participants, structures prioritised, beneficiaries selected and ESC
     services delivered per project and neighbourhood: four grouped aggregates, verified only."""
     values: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -538,7 +540,9 @@ def secondary_figures(project_ids: list[int], user) -> dict[int, SecondaryFigure
         values[row["centre__project_id"]]["services"][hood] = row["n"]
         values[row["centre__project_id"]]["service_participants"][hood] = row["participants"]
 
-    hoods = list(visible(Neighbourhood.objects.order_by("name"), user))
+    hoods = list(
+        visible(Neighbourhood.objects.order_by("name"), user) if neighbourhoods is None else neighbourhoods
+    )
     result = {}
     for project_id in project_ids:
         figures = []
