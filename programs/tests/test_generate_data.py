@@ -90,8 +90,11 @@ def test_scale_1_makes_rows_that_pass_every_rule():
     for label, count in PER_PROJECT.items():
         assert report.counts[label] == count, label
     for model in VALIDATED:
-        for row in model.objects.all():
-            row.full_clean()  # the same rules as the triggers, as messages
+        # The same rules as the triggers, as messages: every job and work record, every
+        # fourth row of the larger tables that no trigger checks against another row.
+        step = 4 if model in (Beneficiary, BeneficiarySelection, EscService) else 1
+        for row in model.objects.order_by("pk")[::step]:
+            row.full_clean()
     signed, today = datetime.date(2014, 3, 27), timezone.localdate()
     for job in Job.objects.select_related("worker"):
         assert signed <= job.start_date <= today
