@@ -1,0 +1,146 @@
+"""Filters of the list endpoints (django-filter): by review state, place, project and date range.
+
+Foreign keys are filtered by id as plain numbers, so that a filter never tells whether a row
+the user may not see exists; the list itself is already scoped.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+
+from enterprises.models import Beneficiary, Business, EscService, Job
+from fora.models import ForumSession
+from programs.models import ProgressSnapshot, Project, ReviewState, Target
+from rehab.models import RehabSite, WorkRecord
+
+
+class FieldRecordFilter(filters.FilterSet):
+    review_state = filters.ChoiceFilter(choices=ReviewState.choices)
+    #: The model's path to its neighbourhood id, set by each subclass.
+    neighbourhood_path = ""
+    neighbourhood = filters.NumberFilter(method="filter_neighbourhood", label="neighbourhood id")
+
+    def filter_neighbourhood(self, queryset, name, value):
+        return queryset.filter(**{self.neighbourhood_path: value})
+
+
+def on_or_after(field: str) -> filters.DateFilter:
+    return filters.DateFilter(field_name=field, lookup_expr="gte", label=f"{field} on or after")
+
+
+def on_or_before(field: str) -> filters.DateFilter:
+    return filters.DateFilter(field_name=field, lookup_expr="lte", label=f"{field} on or before")
+
+
+class ForumSessionFilter(FieldRecordFilter):
+    neighbourhood_path = "forum__neighbourhood_id"
+    project = filters.NumberFilter(field_name="project_id")
+    forum = filters.NumberFilter(field_name="forum_id")
+    kind = filters.ChoiceFilter(choices=ForumSession.Kind.choices)
+    held_on_after = on_or_after("held_on")
+    held_on_before = on_or_before("held_on")
+
+    class Meta:
+        model = ForumSession
+        fields = []
+
+
+class BusinessFilter(FieldRecordFilter):
+    neighbourhood_path = "neighbourhood_id"
+    centre = filters.NumberFilter(field_name="centre_id")
+    project = filters.NumberFilter(field_name="centre__project_id")
+    status = filters.ChoiceFilter(choices=Business.Status.choices)
+    size = filters.ChoiceFilter(choices=Business.Size.choices)
+    formed_on_after = on_or_after("formed_on")
+    formed_on_before = on_or_before("formed_on")
+
+    class Meta:
+        model = Business
+        fields = []
+
+
+class JobFilter(FieldRecordFilter):
+    neighbourhood_path = "business__neighbourhood_id"
+    business = filters.NumberFilter(field_name="business_id")
+    site = filters.NumberFilter(field_name="site_id")
+    project = filters.NumberFilter(field_name="business__centre__project_id")
+    is_rehab_work = filters.BooleanFilter()
+    start_date_after = on_or_after("start_date")
+    start_date_before = on_or_before("start_date")
+
+    class Meta:
+        model = Job
+        fields = []
+
+
+class EscServiceFilter(FieldRecordFilter):
+    neighbourhood_path = "centre__neighbourhood_id"
+    centre = filters.NumberFilter(field_name="centre_id")
+    business = filters.NumberFilter(field_name="business_id")
+    kind = filters.ChoiceFilter(choices=EscService.Kind.choices)
+    delivered_on_after = on_or_after("delivered_on")
+    delivered_on_before = on_or_before("delivered_on")
+
+    class Meta:
+        model = EscService
+        fields = []
+
+
+class WorkRecordFilter(FieldRecordFilter):
+    neighbourhood_path = "site__neighbourhood_id"
+    site = filters.NumberFilter(field_name="site_id")
+    project = filters.NumberFilter(field_name="site__project_id")
+    date_after = on_or_after("date")
+    date_before = on_or_before("date")
+
+    class Meta:
+        model = WorkRecord
+        fields = []
+
+
+class RehabSiteFilter(filters.FilterSet):
+    project = filters.NumberFilter(field_name="project_id")
+    neighbourhood = filters.NumberFilter(field_name="neighbourhood_id")
+    kind = filters.ChoiceFilter(choices=RehabSite._meta.get_field("kind").choices)
+    status = filters.ChoiceFilter(choices=RehabSite.Status.choices)
+
+    class Meta:
+        model = RehabSite
+        fields = []
+
+
+class BeneficiaryFilter(filters.FilterSet):
+    neighbourhood = filters.NumberFilter(field_name="neighbourhood_id")
+    sex = filters.ChoiceFilter(choices=Beneficiary._meta.get_field("sex").choices)
+
+    class Meta:
+        model = Beneficiary
+        fields = []
+
+
+class ProjectFilter(filters.FilterSet):
+    partnership = filters.NumberFilter(field_name="partnership_id")
+    status = filters.ChoiceFilter(choices=Project.Status.choices)
+    neighbourhood = filters.NumberFilter(field_name="neighbourhoods__id", distinct=True)
+
+    class Meta:
+        model = Project
+        fields = []
+
+
+class TargetFilter(filters.FilterSet):
+    project = filters.NumberFilter(field_name="project_id")
+    indicator = filters.ChoiceFilter(choices=Target.Indicator.choices)
+
+    class Meta:
+        model = Target
+        fields = []
+
+
+class SnapshotFilter(filters.FilterSet):
+    as_of_after = filters.IsoDateTimeFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = filters.IsoDateTimeFilter(field_name="as_of", lookup_expr="lte")
+
+    class Meta:
+        model = ProgressSnapshot
+        fields = []

@@ -1,0 +1,231 @@
+"""API endpoints: declarations over the permission layer (`programs.access`) and the services.
+
+Every query set goes through `access.visible`, so a Bel Air field staff member gets 404 on a
+Fort National record, as on the pages. Writes call `field_record_save`; reviews `review_set_state`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, Sum
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from enterprises.models import Beneficiary, Business, EnterpriseServiceCentre, EscService, Job
+from fora.models import CommunityForum, ForumSession
+from programs import access
+from programs.models import (
+    Neighbourhood,
+    Partnership,
+    ProgressSnapshot,
+    Project,
+    ReviewState,
+    Target,
+)
+from programs.selectors import latest_snapshots
+from programs.services import field_record_save
+from rehab.models import RehabSite, WorkRecord
+
+from . import filters, serializers
+from .permissions import EntersFieldData, HasRole, Reviews
+from .schema import AutoSchema
+
+#: Path parameters are ids: other values do not match the route (and are not looked up).
+ID = r"[0-9]+"
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    schema = AutoSchema()
+    permission_classes = [HasRole]
+    lookup_value_regex = ID
+    ordering = ["pk"]
+
+
+class PartnershipViewSet(ReadOnlyViewSet):
+    """Partnerships (the ILO–MINUSTAH Letter of Intent) with their parties and projects."""
+
+    queryset = Partnership.objects.prefetch_related("parties", "focus_areas", "projects")
+    serializer_class = serializers.PartnershipSerializer
+    ordering_fields = ["signed_on", "title"]
+
+
+class ProjectViewSet(ReadOnlyViewSet):
+    """Projects with their status (IATI ActivityStatus code), dates, units and neighbourhoods."""
+
+    queryset = Project.objects.prefetch_related("implementing_units", "neighbourhoods", "targets")
+    serializer_class = serializers.ProjectSerializer
+    filterset_class = filters.ProjectFilter
+    ordering_fields = ["start_date", "code"]
+
+
+class NeighbourhoodViewSet(ReadOnlyViewSet):
+    """Neighbourhoods the user works in (all for managers)."""
+
+    serializer_class = serializers.NeighbourhoodSerializer
+
+    def get_queryset(self):
+        return access.visible(Neighbourhood.objects.all(), self.request.user)
+
+
+class TargetViewSet(ReadOnlyViewSet):
+    """Targets with their latest progress; `history` lists every snapshot, newest first."""
+
+    queryset = Target.objects.all()
+    serializer_class = serializers.TargetSerializer
+    filterset_class = filters.TargetFilter
+    ordering_fields = ["project", "indicator"]
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.action in ("list", "retrieve"):
+            instances = args[0] if isinstance(args[0], list | tuple) else [args[0]]
+            targets = Target.objects.filter(pk__in=[t.pk for t in instances])
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["latest"] = {s.target_id: s for s in latest_snapshots(targets)}
+        return super().get_serializer(*args, **kwargs)
+
+
+class TargetHistoryView(generics.ListAPIView):
+    """Every progress snapshot of one target, newest first (paginated)."""
+
+    schema = AutoSchema()
+    permission_classes = [HasRole]
+    serializer_class = serializers.SnapshotSerializer
+    filterset_class = filters.SnapshotFilter
+    ordering_fields = ["as_of"]
+    ordering = ["-as_of"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no target
+            return ProgressSnapshot.objects.none()
+        target = get_object_or_404(Target, pk=self.kwargs["target_pk"])
+        return target.snapshots.all()
+
+
+class BeneficiaryViewSet(ReadOnlyViewSet):
+    """People served; phone and date of birth only for those allowed to see personal data."""
+
+    serializer_class = serializers.BeneficiarySerializer
+    filterset_class = filters.BeneficiaryFilter
+    ordering_fields = ["code"]
+
+    def get_queryset(self):
+        return access.visible(Beneficiary.objects.all(), self.request.user)
+
+
+class CommunityForumViewSet(ReadOnlyViewSet):
+    """Community fora of the user's neighbourhoods (to record their sessions)."""
+
+    serializer_class = serializers.CommunityForumSerializer
+
+    def get_queryset(self):
+        return access.visible(CommunityForum.objects.all(), self.request.user)
+
+
+class CentreViewSet(ReadOnlyViewSet):
+    """Enterprise Service Centres of the user's neighbourhoods."""
+
+    serializer_class = serializers.CentreSerializer
+
+    def get_queryset(self):
+        return access.visible(EnterpriseServiceCentre.objects.all(), self.request.user)
+
+
+class RehabSiteViewSet(ReadOnlyViewSet):
+    """Rehabilitation sites with their planned and verified areas."""
+
+    serializer_class = serializers.RehabSiteSerializer
+    filterset_class = filters.RehabSiteFilter
+    ordering_fields = ["name", "planned_area_m2"]
+
+    def get_queryset(self):
+        verified = Q(work_records__review_state=ReviewState.VERIFIED)
+        sites = RehabSite.objects.annotate(
+            verified_area_m2=Sum("work_records__completed_area_m2", filter=verified)
+        )
+        return access.visible(sites, self.request.user)
+
+
+@extend_schema_view(
+    review=extend_schema(
+        request=serializers.ReviewSerializer,
+        description="Verify or return a submitted record (ILO managers and administrators).",
+    ),
+    submit=extend_schema(request=None, description="Submit a draft or returned record for review."),
+)
+class FieldRecordViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ReadOnlyViewSet,
+):
+    """A kind of field record: list, read, create and change (field staff), submit, review.
+
+    Creating saves a draft unless `submit` is true. A verified record can no longer be changed.
+    """
+
+    permission_classes = [EntersFieldData]
+    parser_classes = [JSONParser]
+    model = None
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return access.visible(self.model.objects.select_related(*self.related), self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        record = field_record_save(record=self.get_object(), by=request.user, submit=True)
+        return Response(self.get_serializer(record).data)
+
+    @action(detail=True, methods=["post"], permission_classes=[Reviews])
+    def review(self, request, pk=None):
+        record = self.get_object()
+        decision = serializers.ReviewSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        decision.save(record=record, by=request.user)
+        return Response(self.get_serializer(record).data, status=status.HTTP_200_OK)
+
+
+class ForumSessionViewSet(FieldRecordViewSet):
+    model = ForumSession
+    related = ("forum", "project", "created_by", "review_changed_by")
+    serializer_class = serializers.ForumSessionSerializer
+    filterset_class = filters.ForumSessionFilter
+    ordering_fields = ["held_on"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("priorities", "selections__beneficiary")
+
+
+class BusinessViewSet(FieldRecordViewSet):
+    model = Business
+    related = ("owner", "centre", "created_by", "review_changed_by")
+    serializer_class = serializers.BusinessSerializer
+    filterset_class = filters.BusinessFilter
+    ordering_fields = ["formed_on", "name"]
+
+
+class JobViewSet(FieldRecordViewSet):
+    model = Job
+    related = ("worker", "business", "created_by", "review_changed_by")
+    serializer_class = serializers.JobSerializer
+    filterset_class = filters.JobFilter
+    ordering_fields = ["start_date"]
+
+
+class EscServiceViewSet(FieldRecordViewSet):
+    model = EscService
+    related = ("centre", "business", "created_by", "review_changed_by")
+    serializer_class = serializers.EscServiceSerializer
+    filterset_class = filters.EscServiceFilter
+    ordering_fields = ["delivered_on"]
+
+
+class WorkRecordViewSet(FieldRecordViewSet):
+    model = WorkRecord
+    related = ("site", "created_by", "review_changed_by")
+    serializer_class = serializers.WorkRecordSerializer
+    filterset_class = filters.WorkRecordFilter
+    parser_classes = [JSONParser, MultiPartParser]
+    ordering_fields = ["date", "completed_area_m2"]
