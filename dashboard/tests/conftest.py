@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import translation
 from lxml import html
 
 from conftest import make_user
 from demo.loader import PROJECT_CODE, load_demo
 from programs import roles
 from programs.models import Neighbourhood, Project
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """Assertions read English words; the interface defaults to French, which a test asks for."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module")

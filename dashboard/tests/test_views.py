@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -14,7 +15,8 @@ from PIL import Image
 
 from dashboard import selectors
 from enterprises.models import Beneficiary, Job
-from programs.models import Neighbourhood, ProgressSnapshot, ReviewState, Target
+from programs import progress
+from programs.models import Neighbourhood, ProgressSnapshot, ReviewState, Target, TargetSplit
 from programs.selectors import latest_snapshots
 from programs.services import progress_recompute, review_set_state
 from rehab.models import RehabSite
@@ -289,3 +291,28 @@ def test_a_session_that_is_not_verified_does_not_count(manager_client, demo):
     assert listed_count(manager_client, project, "forum_sessions") == before - 1
     figures = selectors.dashboard_for(manager).partnerships[0].projects[0].secondary
     assert {f.key: f.total for f in figures.figures}["sessions"] == before - 1
+
+
+def test_field_staff_see_their_share_of_a_target_when_one_is_set(client, demo, bel_air_staff):
+    target = Target.objects.get(project=demo[0], indicator="youth_jobs")
+    TargetSplit.objects.create(
+        target=target, neighbourhood=Neighbourhood.objects.get(name="Bel Air"), value=57
+    )
+    bel_air_jobs = int(
+        ProgressSnapshot.objects.filter(target=target).latest().breakdown["neighbourhood"]["Bel Air"]
+    )
+    client.force_login(bel_air_staff)
+    card = card_of(parse(client.get(reverse("dashboard:index"))), "youth_jobs")
+    assert number(first(card, "target-value").text_content()) == 57
+    shown = number(first(card, "percent").text_content().rstrip("% "))
+    assert shown == pytest.approx(float(progress.percent(Decimal(bel_air_jobs), Decimal(57))), abs=0.05)
+
+
+def test_the_dashboard_speaks_french_by_default(client, demo, settings):
+    settings.LANGUAGE_CODE = "fr"
+    client.force_login(demo[1])
+    page = parse(client.get(reverse("dashboard:index")))
+    assert page.xpath("/html/@lang") == ["fr"]
+    card = card_of(page, "businesses")
+    assert first(card, "percent").text_content().strip() == "56,3 %"
+    assert "mars 2016" in first(page, "status-explanation").text_content()

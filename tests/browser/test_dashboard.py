@@ -1,0 +1,89 @@
+"""The target dashboard in Chromium: a manager reads the three targets, the trend charts are drawn,
+a figure drills down to its records and downloads as CSV; printed, the navigation is gone."""
+
+import csv
+import io
+
+import pytest
+
+from conftest import RUN, make_user
+from demo.loader import load_demo
+from programs import roles
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = RUN / "screenshots"
+PAINTED_PIXELS = """canvas => {
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+  return painted;
+}"""
+
+
+@pytest.fixture
+def manager_page(login, live_server):
+    """The demo loaded (its records verified by "manager"), and the manager logged in."""
+    make_user("manager", roles.ILO_MANAGERS, is_staff=True)
+    load_demo()
+    page = login("manager", "pw-manager")
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.hosts = hosts
+    return page
+
+
+def test_a_manager_sees_the_targets_drills_down_and_downloads_the_csv(manager_page, live_server):
+    page = manager_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("canvas[data-chart-ready=true]")
+
+    targets = page.locator("article.target-card .target-value").all_inner_texts()
+    assert [text.strip() for text in targets] == ["16", "114", "4000"]
+    assert page.locator("[data-indicator=youth_jobs] .actual").inner_text().strip() == "42"
+    assert page.locator("[data-indicator=youth_jobs] .status-badge").is_visible()
+    canvases = page.locator("canvas[data-chart-ready=true]")
+    assert canvases.count() == 3
+    assert all(canvases.nth(i).evaluate(PAINTED_PIXELS) > 1000 for i in range(3))
+    page.screenshot(path=str(SHOTS / "dashboard-1280.png"), full_page=True)
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    page.wait_for_selector("canvas[data-chart-ready=true]")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a phone ({width} px)"
+    page.screenshot(path=str(SHOTS / "dashboard-360.png"), full_page=True)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("[data-indicator=youth_jobs] a.drill-down")
+    page.wait_for_selector(".records-table")
+    assert page.locator(".record-count").inner_text().strip() == "42"
+    with page.expect_download() as download:
+        page.click("a[href*='youth_jobs/export.csv']")
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 42
+    assert "+509" not in text  # a manager does not get phone numbers
+    assert page.hosts == {live_server.url.split("/")[2]}  # Chart.js and Bootstrap from static/, no CDN
+
+
+def test_the_printed_dashboard_hides_the_navigation_and_keeps_the_charts(manager_page, live_server):
+    page = manager_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("canvas[data-chart-ready=true]")
+    assert page.locator("nav.navbar").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("nav.navbar").is_hidden()
+    assert page.locator(".dashboard-actions").is_hidden()
+    assert page.locator("canvas[data-chart-ready=true]").first.is_visible()
+    assert (
+        page.locator(".target-progress .progress-bar").first.evaluate(
+            "bar => getComputedStyle(bar).printColorAdjust"
+        )
+        == "exact"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(SHOTS / "dashboard.pdf"), format="A4", print_background=True)
+    assert pdf[:4] == b"%PDF"
