@@ -183,7 +183,9 @@ def rows_for(figure: Figure, records: Iterable, columns: list[Column]) -> list[R
 
 def figure_dataset(figure: Figure, records: Iterable, user) -> tablib.Dataset:
     columns = columns_for(figure, user)
-    dataset = tablib.Dataset(headers=[str(column.header) for column in columns], title=str(figure.title)[:31])
+    dataset = tablib.Dataset(
+        headers=[str(column.header) for column in columns], title=sheet_title(figure.title)
+    )
     for record in records:
         dataset.append([_cell(column.value(record)) for column in columns])
     return dataset
@@ -207,7 +209,7 @@ DASHBOARD_HEADERS = [
 
 def dashboard_dataset(dashboard: Dashboard) -> tablib.Dataset:
     """One row per figure and per breakdown row, as the dashboard shows them."""
-    dataset = tablib.Dataset(headers=[str(h) for h in DASHBOARD_HEADERS], title=str(_("Dashboard")))
+    dataset = tablib.Dataset(headers=[str(h) for h in DASHBOARD_HEADERS], title=sheet_title(_("Dashboard")))
     for partnership_board in dashboard.partnerships:
         partnership = partnership_board.partnership.title
         for board in partnership_board.projects:
@@ -269,6 +271,11 @@ def dashboard_dataset(dashboard: Dashboard) -> tablib.Dataset:
     return dataset
 
 
+def sheet_title(title) -> str:
+    """A worksheet name Excel accepts: 31 characters at most, none of []:*?/\\."""
+    return "".join(c for c in str(title) if c not in "[]:*?/\\")[:31]
+
+
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -288,4 +295,5 @@ def file_response(dataset: tablib.Dataset, fmt: str, filename: str) -> HttpRespo
         content = "\ufeff" + content  # a byte-order mark, so that spreadsheets read UTF-8
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"  # it may hold personal data
     return response
