@@ -76,3 +76,11 @@ restore:
 # A bounded load test on 127.0.0.1: 50 users, 60 seconds, dashboard views and field submissions.
 loadtest: venv services
 	$(PY) scripts/loadtest.py --users 50 --seconds 60
+
+# Benchmark of ratios at scale 1 and 1000 (issue 9): generates haiti_esc_bench_1 and
+# haiti_esc_bench_1000 once (about 6 minutes), then measures against gunicorn on 127.0.0.1 and
+# writes bench/results.json and bench/RESULTS.md. wrk comes from Debian when missing.
+.PHONY: bench
+bench: venv services
+	command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
+	$(PY) bench/run.py
