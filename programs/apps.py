@@ -15,8 +15,10 @@ class ProgramsConfig(AppConfig):
 def _sync_roles(sender, app_config=None, using="default", apps=None, **kwargs):
     """After every migrate, give each role exactly the permissions of `programs.roles`,
     models added since the first migration included."""
-    if app_config is None or app_config.label != "programs" or apps is None:
+    if app_config is None or app_config.label != "programs":
         return
+    from django.apps import apps as global_apps
+
     from .roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps or global_apps)

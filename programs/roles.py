@@ -7,6 +7,8 @@ records; administrators manage everything, including personal data.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 FIELD_STAFF = "CVR field staff"
 ILO_MANAGERS = "ILO managers"
 ADMINISTRATORS = "Administrators"
@@ -26,12 +28,17 @@ FIELD_DETAILS = [
     ("enterprises", "beneficiary"),
 ]
 APPS = ["programs", "fora", "enterprises", "rehab"]
+#: Apps of the libraries whose admin only administrators use: schedules, lockouts, API tokens.
+ADMIN_APPS = ["django_celery_beat", "axes", "authtoken"]
 #: Kept from everyone but administrators: who looked at whose data, one-time form tokens.
 ADMIN_ONLY = {("programs", "accessaudit"), ("programs", "formsubmission")}
 
 
-def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
-    """Map each role to (app_label, codename) pairs, given every (app_label, model) pair."""
+def role_permissions(
+    models: list[tuple[str, str]], admin_models: list[tuple[str, str]] = ()
+) -> dict[str, set[tuple[str, str]]]:
+    """Map each role to (app_label, codename) pairs, given every (app_label, model) pair of the
+    programme's apps and of the libraries only administrators manage."""
     view_all = {(app, f"view_{model}") for app, model in models if (app, model) not in ADMIN_ONLY}
     field = {
         (app, f"{action}_{model}")
@@ -40,7 +47,9 @@ def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, 
     }
     review = {(app, "review") for app, _model in FIELD_RECORDS}
     everything = {
-        (app, f"{action}_{model}") for app, model in models for action in ("add", "change", "delete", "view")
+        (app, f"{action}_{model}")
+        for app, model in [*models, *admin_models]
+        for action in ("add", "change", "delete", "view")
     }
     return {
         FIELD_STAFF: view_all | field,
@@ -56,21 +65,31 @@ def role_permissions(models: list[tuple[str, str]]) -> dict[str, set[tuple[str, 
 
 
 def sync_roles(apps) -> None:
-    """Create the groups and give each exactly its permissions (idempotent)."""
+    """Create the groups and give each exactly its permissions (idempotent).
+
+    `apps` is the migration state's registry or the global one; it is left as found.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)  # migration stubs lack it
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
     models = list(ContentType.objects.filter(app_label__in=APPS).values_list("app_label", "model"))
-    by_key = {
-        (p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")
-    }
-    for name, keys in role_permissions(models).items():
+    admin_models = list(
+        ContentType.objects.filter(app_label__in=ADMIN_APPS).values_list("app_label", "model")
+    )
+    # One (app, codename) may name several permissions: "review" exists on each field record.
+    by_key = defaultdict(list)
+    for permission in Permission.objects.select_related("content_type"):
+        by_key[(permission.content_type.app_label, permission.codename)].append(permission)
+    for name, keys in role_permissions(models, admin_models).items():
         group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.set([by_key[key] for key in keys if key in by_key])
+        group.permissions.set([permission for key in keys for permission in by_key.get(key, [])])

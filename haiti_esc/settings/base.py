@@ -256,4 +256,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Lockouts and failed logins are kept in the database (axes' admin); the console shows warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
