@@ -1,8 +1,7 @@
 """IATI and API routes: `/iati/activities.xml` and everything under `/api/`."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -33,11 +32,14 @@ urlpatterns = [
         api.TargetHistoryView.as_view(),
         name="target-history",
     ),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", api.ObtainToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="interop:api-schema"),
         name="api-docs",
     ),
+    # Last: other paths ending in "/" under /api/ answer a JSON 404 (without the slash, Django
+    # first redirects to the path with it).
+    re_path(r"^api/(?P<path>.*)/$", api.not_found, name="api-not-found"),
 ]

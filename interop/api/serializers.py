@@ -244,9 +244,9 @@ class FieldRecordSerializer(serializers.ModelSerializer):
         help_text=_("A one-time key: sending the same token twice saves once (safe retries)."),
     )
     review_state = serializers.ChoiceField(choices=ReviewState.choices, read_only=True)
-    review_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    review_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     review_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     neighbourhood = serializers.SerializerMethodField()

@@ -9,9 +9,17 @@ from __future__ import annotations
 from django.db.models import Q, Sum
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from enterprises.models import Beneficiary, Business, EnterpriseServiceCentre, EscService, Job
@@ -42,6 +50,21 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     lookup_value_regex = ID
     ordering = ["pk"]
+
+
+class ObtainToken(ObtainAuthToken):
+    """A token for a user name and password (for Kobo, Power BI, scripts); 400 when they are wrong."""
+
+    schema = AutoSchema()
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, path=""):
+    """Any other path under /api/: a JSON 404, as API clients expect, rather than an HTML page."""
+    raise NotFound()
 
 
 class PartnershipViewSet(ReadOnlyViewSet):
