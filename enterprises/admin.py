@@ -245,18 +245,17 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
 
     list_display = (
         "code",
-        "first_name",
-        "last_name",
+        "name",
         "sex",
         "age",
         "date_of_birth_shown",
         "phone_shown",
-        "neighbourhood",
+        "neighbourhood_name",
         "employment",
         "consent",
         "duplicate_flag",
     )
-    list_display_links = ("code", "first_name", "last_name")
+    list_display_links = ("code", "name")
     list_filter = (
         ("neighbourhood", admin.RelatedOnlyFieldListFilter),
         "sex",
@@ -277,7 +276,7 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
     export_formats = [base_formats.CSV, base_formats.XLSX]
     import_template_name = "admin/enterprises/beneficiary/import.html"
     show_change_form_export = False
-    history_list_display = ["history_change_reason"]
+    object_history_list_template = "admin/enterprises/history_list.html"
 
     # --- what is shown -------------------------------------------------------------------------
 
@@ -336,6 +335,14 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
             results = results | by_phone
         return results, may_have_duplicates
 
+    @admin.display(description=gettext_lazy("name"), ordering="last_name")
+    def name(self, obj):
+        return f"{obj.last_name}, {obj.first_name}" if obj.last_name or obj.first_name else "—"
+
+    @admin.display(description=gettext_lazy("neighbourhood"), ordering="neighbourhood__name")
+    def neighbourhood_name(self, obj):
+        return obj.neighbourhood.name
+
     @admin.display(description=gettext_lazy("age"), ordering="-date_of_birth")
     def age(self, obj):
         age = obj.age_on(timezone.localdate())
@@ -351,7 +358,9 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
     def phone_shown(self, obj):
         if not obj.phone:
             return "—"
-        return obj.phone if getattr(obj, "viewer_sees_personal_data", False) else MASK
+        if not getattr(obj, "viewer_sees_personal_data", False):
+            return MASK
+        return obj.phone.replace(" ", "\N{NO-BREAK SPACE}")  # one line per number
 
     @admin.display(description=gettext_lazy("employment"))
     def employment(self, obj):
@@ -420,6 +429,10 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_valid_export_item_pks(self, request):
+        """The people an "export selected" may name: those the user may see."""
+        return access.visible(Beneficiary.objects.all(), request.user).values_list("pk", flat=True)
 
     def get_urls(self):
         urls = super().get_urls()
@@ -611,7 +624,7 @@ class BusinessAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
     autocomplete_fields = ("owner", "centre", "neighbourhood")
     list_select_related = ("owner", "neighbourhood")
     inlines = [JobInline]
-    history_list_display = ["history_change_reason"]
+    object_history_list_template = "admin/enterprises/history_list.html"
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -636,7 +649,7 @@ class JobAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
     autocomplete_fields = ("business", "worker", "site")
     list_select_related = ("worker", "business")
     readonly_fields = (*ReviewedRecordAdmin.readonly_fields, "worker_age_at_start")
-    history_list_display = ["history_change_reason"]
+    object_history_list_template = "admin/enterprises/history_list.html"
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -208,6 +208,10 @@ class BeneficiaryImportResource(resources.ModelResource):
     def get_queryset(self):
         return Beneficiary.objects.select_related("neighbourhood")
 
+    def get_user_visible_fields(self):
+        """The columns a file has; the look-alike column is the preview's remark."""
+        return [field for field in super().get_user_visible_fields() if not field.readonly]
+
     def before_import(self, dataset, **kwargs):
         headers = [_text(h) for h in dataset.headers or []]
         dataset.headers = headers

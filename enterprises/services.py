@@ -142,6 +142,13 @@ def beneficiary_merge(*, keep: Beneficiary, duplicates: Iterable[Beneficiary], b
             raise ValidationError(
                 _("The database refused the merge: %(reason)s") % {"reason": str(error).splitlines()[0]}
             ) from error
+        _stamp(
+            kept,
+            by=by,
+            reason=_("merged %(codes)s into this record")
+            % {"codes": ", ".join(people[pk].code for pk in duplicate_pks)},
+        )
+        kept.save()  # a line in the kept record's history too
         _mark_stale(project_ids)
     return MergeSummary(
         kept=kept,

@@ -3,10 +3,19 @@ manager's admin session (the manager is staff without the personal-data permissi
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from conftest import make_user
 from programs import roles
 from programs.tests.factories import NeighbourhoodFactory
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """Assertions read English words; the interface defaults to French, which a test asks for."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from enterprises.models import Beneficiary
@@ -67,6 +68,19 @@ def test_the_admin_reports_row_537_and_saves_nothing(hoods, administrator_client
     html = response.content.decode()
     assert "<td>537</td>" in html and "<td>neighbourhood</td>" in html and "Belair" in html
     assert Beneficiary.objects.count() == 0
+
+
+def test_the_report_speaks_french_to_a_french_browser(hoods, administrator, settings):
+    settings.LANGUAGE_CODE = "fr"
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(administrator)
+    rows = good_rows(3, bad={2: {"date_of_birth": "1995-14-03"}})
+
+    response = upload(client, csv_file(rows), "fora.csv", CSV)
+
+    html = response.content.decode()
+    assert "Colonne" in html and "<td>date_of_birth</td>" in html
+    assert "pas une date" in html
 
 
 def test_every_kind_of_bad_row_is_reported_with_its_column_and_reason(hoods, administrator):
