@@ -523,9 +523,17 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
         }
         return TemplateResponse(request, template, context)
 
-    @admin.action(
-        description=gettext_lazy("Merge the selected records of one person"), permissions=["change", "delete"]
-    )
+    # Django offers an action to a user who holds any one of its permissions: each action
+    # names one permission method that requires all that the action needs.
+    def has_merge_permission(self, request) -> bool:
+        """Merging changes the kept record and deletes the others."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def has_anonymise_permission(self, request) -> bool:
+        """Anonymising cannot be undone: it is for those who answer for personal data."""
+        return self.has_change_permission(request) and may_see_personal_data(request)
+
+    @admin.action(description=gettext_lazy("Merge the selected records of one person"), permissions=["merge"])
     def merge_selected(self, request, queryset):
         people = list(queryset.order_by("code"))
         if len(people) < 2:
@@ -580,7 +588,7 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=gettext_lazy("Mark consent withdrawn and anonymise"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark consent withdrawn and anonymise"), permissions=["anonymise"])
     def withdraw_consent(self, request, queryset):
         queryset = queryset.filter(anonymised_at__isnull=True)
         if not queryset.exists():
