@@ -43,6 +43,16 @@ def make_user(username: str, role: str, *, neighbourhoods=(), is_staff: bool = F
     return user
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English: a French request earlier in the thread leaves French active."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def administrator(db):
     from programs import roles

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<slug:kind_slug>/<int:pk>/edit/", views.record_form, name="edit"),
     path("<slug:kind_slug>/<int:pk>/submit/", views.record_submit, name="submit"),
     path("<slug:kind_slug>/<int:pk>/review/", views.review_decide, name="review-decide"),
+    path("work/<int:pk>/photo/", views.work_photo, name="work-photo"),
 ]

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -257,3 +257,15 @@ def beneficiary_search(request):
     return JsonResponse(
         {"results": [{"code": p.code, "name": f"{p.first_name} {p.last_name}"} for p in people]}
     )
+
+
+@login_required
+@require_GET
+def work_photo(request, pk: int):
+    """A work record's photo, for those who may see the record (photos may show people)."""
+    record = _visible_record(request, KINDS["work"], pk)
+    if not record.photo:
+        raise Http404
+    response = FileResponse(record.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

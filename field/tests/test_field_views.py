@@ -414,3 +414,38 @@ def test_the_second_of_two_concurrent_edits_is_refused_with_a_message(client, wo
     assert "someone else changed" in " ".join(second.context["form"].non_field_errors()).lower()
     record.refresh_from_db()
     assert record.completed_area_m2 == Decimal("30")
+
+
+def test_a_work_photo_is_served_only_to_those_who_may_see_the_record(client, world):
+    hood = world["Bel Air"]
+    client.force_login(hood.staff)
+    client.post(
+        reverse("field:create", args=["work"]),
+        {
+            "site": hood.site.pk,
+            "date": "2014-10-08",
+            "completed_area_m2": "5",
+            "photo": photo((640, 480)),
+            "submit": "1",
+        },
+    )
+    record = WorkRecord.objects.latest("pk")
+    own = client.get(reverse("field:work-photo", args=[record.pk]))
+    assert own.status_code == 200
+    assert own["Content-Type"] == "image/jpeg"
+    client.force_login(world["Fort National"].staff)
+    assert client.get(reverse("field:work-photo", args=[record.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("field:work-photo", args=[record.pk])).status_code == 302
+
+
+def test_a_phone_set_to_french_gets_the_child_labour_message_in_french(client, world):
+    hood = world["Bel Air"]
+    child = BeneficiaryFactory(neighbourhood=hood.neighbourhood, date_of_birth=datetime.date(2000, 1, 1))
+    client.force_login(hood.staff)
+    response = client.post(reverse("field:create", args=["jobs"]), {
+        "business": hood.business.pk, "worker": child.code, "role": "Aide", "start_date": "2014-10-01",
+        "token": str(uuid.uuid4()), "submit": "1",
+    }, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "travail des enfants" in " ".join(response.context["form"].errors["worker"]).lower()
+    assert 'lang="fr"' in response.content.decode()

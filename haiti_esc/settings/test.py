@@ -17,3 +17,6 @@ STORAGES = {
 }
 PROGRESS_COALESCE_SECONDS = 0.5
 PROGRESS_CATCH_UP_SECONDS = 1
+# Assertions read English messages; French is tested by asking for it (Accept-Language: fr, and
+# the browser tests' fr-FR locale), as field staff's phones do.
+LANGUAGE_CODE = "en"
