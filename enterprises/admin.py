@@ -381,9 +381,11 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
             return _("given on %(day)s") % {"day": obj.consent_date}
         return _("not given")
 
-    @admin.display(description=gettext_lazy("suspected duplicate"), boolean=True)
+    @admin.display(description=gettext_lazy("suspected duplicate"))
     def duplicate_flag(self, obj):
-        return bool(getattr(obj, "suspected_duplicate", False))
+        """A word where there is something to look at, nothing elsewhere (a column of red
+        crosses would hide the few that matter)."""
+        return _("suspected") if getattr(obj, "suspected_duplicate", False) else ""
 
     @admin.display(description=gettext_lazy("look-alikes"))
     def look_alikes(self, obj):

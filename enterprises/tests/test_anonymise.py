@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import IntegerField
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -84,7 +85,9 @@ def test_the_proposed_selector_expression_keeps_every_age_at_start(project, work
         jobs = Job.objects.filter(business__centre__project=project).annotate(
             **age_on_start_annotations("start_date", "worker__date_of_birth")
         )
-        jobs = jobs.annotate(age=Coalesce("worker_age_at_start", age_expression()))
+        jobs = jobs.annotate(
+            age=Coalesce(age_expression(), "worker_age_at_start", output_field=IntegerField())
+        )
         return sorted(jobs.values_list("worker__code", "age", "worker__sex"))
 
     before = ages()
