@@ -71,11 +71,35 @@ def client_for(user: User) -> Client:
     return client
 
 
+#: URL names an export of all jobs may take (ratio 6); the first that resolves is measured.
+JOB_EXPORT_URL_NAMES = (
+    "interop:job-export",
+    "interop:jobs-export",
+    "dashboard:jobs-export",
+    "dashboard:job-export",
+)
+
+
+def job_export_url() -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in JOB_EXPORT_URL_NAMES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
 def task_users(args) -> dict:
     """Fresh sessions for the HTTP measurements (the cookie of a forced login)."""
     users = bench_users()
     cookies = {key: client_for(user).cookies["sessionid"].value for key, user in users.items()}
-    return {"cookies": cookies, "project_pk": Project.objects.get(code=FIRST_PROJECT).pk}
+    return {
+        "cookies": cookies,
+        "project_pk": Project.objects.get(code=FIRST_PROJECT).pk,
+        "job_export_url": job_export_url(),
+    }
 
 
 def task_queries(args) -> dict:

@@ -224,6 +224,34 @@ def latencies(path: str, cookie: str) -> dict:
             "n": len(times)}  # fmt: skip
 
 
+def peak_rss_kb(pids: list[int]) -> dict[int, int]:
+    """Each process's peak resident memory so far (VmHWM), in kB."""
+    peaks = {}
+    for pid in pids:
+        match = re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+        peaks[pid] = int(match.group(1)) if match else 0
+    return peaks
+
+
+def export_measurement(server: Server, path: str, cookie: str) -> dict:
+    """Time of a full download of `path` and the growth of the serving worker's peak memory."""
+    before = peak_rss_kb(server.workers())
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=600)
+    connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+    response = connection.getresponse()
+    size, lines = 0, 0
+    while chunk := response.read(65536):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    connection.close()
+    after = peak_rss_kb(server.workers())
+    growth = max((after[pid] - before.get(pid, after[pid]) for pid in after), default=0)
+    return {"path": path, "status": response.status, "seconds": seconds, "bytes": size, "lines": lines,
+            "memory_growth_mb": growth / 1024}  # fmt: skip
+
+
 def throughput(path: str, cookie: str) -> dict:
     """Requests per second under LOAD_CONNECTIONS connections for LOAD_SECONDS (wrk)."""
     wrk = shutil.which("wrk")
@@ -246,12 +274,16 @@ def throughput(path: str, cookie: str) -> dict:
     }
 
 
-def http_measurements(scale: int, cookies: dict, *, quick: bool) -> dict:
+def http_measurements(scale: int, cookies: dict, *, quick: bool, export_path: str | None) -> dict:
     results = {}
-    with Server(scale):
+    with Server(scale) as server:
         log("HTTP: trivial view and dashboard latencies")
         results["trivial"] = latencies(TRIVIAL, cookies["manager"])
         results["dashboard"] = latencies("/dashboard/", cookies["manager"])
+        results["dashboard_field"] = latencies("/dashboard/", cookies["field"])
+        if export_path:
+            log(f"HTTP: export of all jobs, {export_path}")
+            results["export"] = export_measurement(server, export_path, cookies["admin"])
         log("HTTP: field list, field staff vs administrator")
         results["list_field"] = latencies("/field/jobs/", cookies["field"])
         results["list_admin"] = latencies("/field/jobs/", cookies["admin"])
@@ -333,9 +365,14 @@ def ratios(data: dict) -> dict:
     if imported and imported.get("import_seconds") and not imported.get("import_errors"):
         speed = imported["bulk_create_seconds"] / imported["import_seconds"]
     out["import_speed_vs_bulk_create"] = ratio("import_speed_vs_bulk_create", speed)
-    # No view exports all jobs yet (the dashboard exports one project's figure): not yet measured.
-    out["export_100k_jobs_vs_copy"] = ratio("export_100k_jobs_vs_copy", None)
-    out["export_100k_jobs_memory_growth_mb"] = ratio("export_100k_jobs_memory_growth_mb", None)
+    export, copy = http.get("export"), data.get("copy")
+    exported = export and export["status"] == 200
+    out["export_100k_jobs_vs_copy"] = ratio(
+        "export_100k_jobs_vs_copy", export["seconds"] / copy["copy_seconds"] if exported and copy else None
+    )
+    out["export_100k_jobs_memory_growth_mb"] = ratio(
+        "export_100k_jobs_memory_growth_mb", export["memory_growth_mb"] if exported else None
+    )
     load_trivial, load_dashboard = http.get("load_trivial", {}), http.get("load_dashboard", {})
     rps = None
     if load_trivial.get("rps") and load_dashboard.get("rps") is not None:
@@ -366,7 +403,8 @@ WHY = {
 }
 NOT_MEASURED = {
     "export_100k_jobs_vs_copy": "not yet measured: no view exports all jobs (the dashboard exports one "
-    "project's figure, the API pages by 50); the raw COPY floor is measured below",
+    "project's figure, the API pages by 50); the raw COPY floor is measured below. When one exists, name it "
+    "in JOB_EXPORT_URL_NAMES (bench/measure.py) or pass --export-path",
     "export_100k_jobs_memory_growth_mb": "not yet measured: no streamed export of all jobs exists yet",
 }
 
@@ -401,6 +439,10 @@ def markdown(result: dict, data: dict) -> str:
             p95 = f"{entry['p95'] * 1000:.0f} ms" if entry["p95"] is not None else "—"
             lines.append(f"- `{entry['path']}` ({key}): median {median}, p95 {p95}, n={entry['n']}, "
                          f"status {entry['status']}")  # fmt: skip
+        elif key == "export":
+            growth = entry["memory_growth_mb"]
+            lines.append(f"- export `{entry['path']}`: status {entry['status']}, {entry['seconds']:.2f} s, "
+                         f"{entry['lines']:,} lines, worker's peak memory +{growth:.0f} MB")  # fmt: skip
         elif "rps" in entry:
             lines.append(f"- load on `{entry['path']}` ({key}): {entry['rps']} requests/s, "
                          f"non-2xx {entry.get('non_2xx')}, timeouts {entry.get('timeouts')}")  # fmt: skip
@@ -468,6 +510,11 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="no load test, 1,000-row import (a smoke run)")
     parser.add_argument("--output", default=str(BENCH), help="folder of results.json and RESULTS.md")
+    parser.add_argument(
+        "--export-path",
+        help="URL path of an export of all jobs (default: the first of bench/measure.py's "
+        "JOB_EXPORT_URL_NAMES that exists)",
+    )
     parser.add_argument("--rewrite", action="store_true", help="only rewrite RESULTS.md from the last run")
     args = parser.parse_args()
     if args.rewrite:
@@ -491,8 +538,11 @@ def main() -> None:
     data["import"] = measure(args.large, "import", "--rows", str(rows), timeout=2400)
     log("raw COPY of 100,000 jobs")
     data["copy"] = measure(args.large, "copy", "--rows", "100000")
-    cookies = measure(args.large, "users")["cookies"]
-    data["http"] = http_measurements(args.large, cookies, quick=args.quick)
+    session = measure(args.large, "users")
+    export_path = args.export_path or session["job_export_url"]
+    data["http"] = http_measurements(
+        args.large, session["cookies"], quick=args.quick, export_path=export_path
+    )
     data["seconds"] = time.monotonic() - started
 
     result = {
