@@ -102,7 +102,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column(_("Kind of structure"), lambda w: _choice(w.site, "kind")),
         Column(_("Date"), lambda w: w.date),
         Column(_("Completed area (m²)"), lambda w: w.completed_area_m2),
-        Column(_("Photo"), lambda w: w.photo.url if w.photo else ""),
+        Column(_("Photo"), lambda w: reverse("field:work-photo", args=[w.pk]) if w.photo else ""),
         Column(_("Verified by"), _verified_by),
     ],
     "forum_sessions": [

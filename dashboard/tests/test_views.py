@@ -256,7 +256,7 @@ def test_a_site_page_leads_from_the_forum_decision_to_the_work_and_jobs(manager_
     assert site.priority.session.forum.name in text
     assert site.contractor.name in text
     assert "manager" in text  # who verified the work
-    assert page.xpath(f"//img[@src='{record.photo.url}']")
+    assert page.xpath(f"//img[@src='{reverse('field:work-photo', args=[record.pk])}']")
     for job in site.jobs.all():
         assert job.worker.code in text
     verified = sum(r.completed_area_m2 for r in site.work_records.filter(review_state=ReviewState.VERIFIED))
