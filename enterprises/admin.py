@@ -226,6 +226,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """The history shows who changed what and when; it does not revert (a revert would bypass
     the services that keep progress, reviews and anonymisation right)."""
 
+    object_history_list_template = "admin/enterprises/history_list.html"
+
     def revert_disabled(self, request, obj=None):
         return True
 
@@ -276,7 +278,6 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
     export_formats = [base_formats.CSV, base_formats.XLSX]
     import_template_name = "admin/enterprises/beneficiary/import.html"
     show_change_form_export = False
-    object_history_list_template = "admin/enterprises/history_list.html"
 
     # --- what is shown -------------------------------------------------------------------------
 
@@ -626,7 +627,7 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(Business)
-class BusinessAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
+class BusinessAdmin(ReadOnlyHistoryAdmin, ReviewedRecordAdmin):
     list_display = ("name", "owner", "neighbourhood", "size", "status", "formed_on", "review_state")
     list_filter = ("review_state", "status", "size", "neighbourhood", "centre")
     search_fields = ("name", "activity", "owner__code", "owner__last_name")
@@ -634,10 +635,6 @@ class BusinessAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
     autocomplete_fields = ("owner", "centre", "neighbourhood")
     list_select_related = ("owner", "neighbourhood")
     inlines = [JobInline]
-    object_history_list_template = "admin/enterprises/history_list.html"
-
-    def revert_disabled(self, request, obj=None):
-        return True
 
 
 @admin.register(EscService)
@@ -651,7 +648,7 @@ class EscServiceAdmin(ReviewedRecordAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
+class JobAdmin(ReadOnlyHistoryAdmin, ReviewedRecordAdmin):
     list_display = ("role", "worker", "business", "start_date", "end_date", "is_rehab_work", "review_state")
     list_filter = ("review_state", "is_rehab_work", "business__neighbourhood", "worker__sex")
     search_fields = ("role", "worker__code", "worker__last_name", "business__name")
@@ -659,7 +656,3 @@ class JobAdmin(SimpleHistoryAdmin, ReviewedRecordAdmin):
     autocomplete_fields = ("business", "worker", "site")
     list_select_related = ("worker", "business")
     readonly_fields = (*ReviewedRecordAdmin.readonly_fields, "worker_age_at_start")
-    object_history_list_template = "admin/enterprises/history_list.html"
-
-    def revert_disabled(self, request, obj=None):
-        return True

@@ -123,3 +123,15 @@ def test_work_records_have_a_history(administrator):
     versions = WorkRecord.history.filter(id=record.pk).order_by("history_date")
     assert [v.history_type for v in versions] == ["+", "~"]
     assert versions.last().history_user == administrator
+
+
+def test_a_past_version_is_shown_but_cannot_be_restored(hoods, administrator_client):
+    person = BeneficiaryFactory(neighbourhood=hoods[0], last_name="Before")
+    administrator_client.post(change_url(person), form_data(person, last_name="After"))
+    first = Beneficiary.history.filter(id=person.pk).earliest("history_date")
+    url = reverse("admin:enterprises_beneficiary_simple_history", args=[person.pk, first.history_id])
+
+    assert administrator_client.get(url).status_code == 200
+    assert administrator_client.post(url, form_data(person, last_name="Before")).status_code == 403
+    person.refresh_from_db()
+    assert person.last_name == "After"
