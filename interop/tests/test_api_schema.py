@@ -97,11 +97,13 @@ def test_api_conforms_to_its_schema_and_never_fails_with_a_server_error(case, st
     case.call_and_validate(headers={"Authorization": f"Token {staff_token}"}, checks=CHECKS)
 
 
-def test_the_property_run_stayed_within_its_budget():
-    """The run above is part of `make test`: it must stay quick (its numbers are printed)."""
+def test_the_property_run_stayed_within_its_budget(capsys):
+    """The run above is part of `make test`: bounded in requests, and quick (about a minute alone
+    on the 2-core machine; the time limit leaves room for a machine shared with other work)."""
     if RUN["started"] is None:
         pytest.skip("the schema run did not take place in this session")
     elapsed = time.monotonic() - RUN["started"]
-    print(f"schemathesis: {RUN['calls']} requests in {elapsed:.1f} s")
-    assert RUN["calls"] > 100
-    assert elapsed < 120
+    with capsys.disabled():
+        print(f"\nschemathesis: {RUN['calls']} generated requests in {elapsed:.1f} s")
+    assert 100 < RUN["calls"] <= MAX_EXAMPLES * len(list(schema.get_all_operations())) * 2
+    assert elapsed < 240
