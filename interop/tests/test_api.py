@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from conftest import make_user
 from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, CentreFactory, JobFactory
 from fora.tests.factories import ForumFactory, ForumSessionFactory
+from interop.tests.conftest import module_transaction
 from programs import roles
 from programs.models import ReviewEvent, ReviewState, Target
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
@@ -38,8 +39,19 @@ class Hood:
     staff: object
 
 
+@pytest.fixture(scope="module")
+def world_data(django_db_setup, django_db_blocker):
+    """Two neighbourhoods with a record of each kind and their staff, once for the module."""
+    with module_transaction(django_db_blocker):
+        yield make_world()
+
+
 @pytest.fixture
-def world():
+def world(world_data, db):
+    return world_data
+
+
+def make_world():
     bel_air = NeighbourhoodFactory(name="Bel Air")
     fort_national = NeighbourhoodFactory(name="Fort National")
     project = ProjectFactory(neighbourhoods=[bel_air, fort_national])
