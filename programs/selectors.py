@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from . import progress
 from .models import ProgressSnapshot, ReviewState, Target
@@ -62,18 +62,19 @@ def counted_businesses(project_ids: list[int], *, as_of: datetime.date | None = 
 
 
 def jobs_with_age_at_start(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
-    """Verified jobs of the projects' businesses, annotated with the worker's `age` at start."""
+    """Verified jobs of the projects' businesses, annotated with the worker's `age` at start:
+    from the worker's date of birth, or, once the worker was anonymised (the date of birth
+    removed), from the age kept on the job at anonymisation (`Job.worker_age_at_start`)."""
     from enterprises.models import Job
 
     jobs = Job.objects.filter(
         business__centre__project_id__in=project_ids,
         review_state=ReviewState.VERIFIED,
-        worker__date_of_birth__isnull=False,
-    )
+    ).filter(Q(worker__date_of_birth__isnull=False) | Q(worker_age_at_start__isnull=False))
     if as_of:
         jobs = jobs.filter(start_date__lte=as_of)
     jobs = jobs.annotate(**age_on_start_annotations("start_date", "worker__date_of_birth"))
-    return jobs.annotate(age=age_expression())
+    return jobs.annotate(age=Coalesce(age_expression(), "worker_age_at_start", output_field=IntegerField()))
 
 
 def counted_youth_jobs(project_id: int, youth_band: tuple[int, int] = DEFAULT_YOUTH_BAND) -> QuerySet:

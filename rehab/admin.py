@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from enterprises.admin import ReadOnlyHistoryAdmin
 from programs.admin import ReviewedRecordAdmin
 
 from .models import RehabSite, WorkRecord
@@ -25,7 +26,7 @@ class RehabSiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkRecord)
-class WorkRecordAdmin(ReviewedRecordAdmin):
+class WorkRecordAdmin(ReadOnlyHistoryAdmin, ReviewedRecordAdmin):
     list_display = ("site", "date", "completed_area_m2", "review_state", "review_changed_by")
     list_filter = ("review_state", "site__neighbourhood", "site__kind")
     search_fields = ("site__name", "notes")

@@ -63,11 +63,6 @@ def youth_jobs(project) -> tuple:
     return actual.total, actual.breakdown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs selector change: programs/selectors.py must use Job.worker_age_at_start when "
-    "the worker's date of birth was removed (see the diff in the issue note)",
-)
 def test_anonymising_keeps_the_progress_figures_unchanged(project, workers, administrator):
     before = youth_jobs(project)
     assert before[0] == 2

@@ -1,0 +1,336 @@
+"""Every URL of the project × every role × own / other neighbourhood.
+
+Each named URL pattern has an entry in MATRIX (admin patterns are derived from each model's
+permissions); a new URL without an entry makes `test_every_url_pattern_has_an_entry` fail.
+Every page a Bel Air field staff member can open is also searched for the marker carried by
+each Fort National record: no other neighbourhood's row may appear anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import make_user
+from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, CentreFactory, JobFactory
+from fora.tests.factories import ForumFactory, ForumSessionFactory
+from programs import roles
+from programs.models import ReviewState, Target
+from programs.services import progress_recompute
+from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+from rehab.tests.factories import RehabSiteFactory, WorkRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+MARK = "FNMARK"  # in every Fort National record's text
+ROLES = ("anonymous", "staff", "manager", "administrator")
+VERIFIED = {
+    "review_state": ReviewState.VERIFIED,
+    "review_changed_at": datetime.datetime(2014, 9, 1, tzinfo=datetime.UTC),
+}
+
+
+def all_url_names() -> set[str]:
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(
+                    pattern.url_patterns, namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                )
+            elif isinstance(pattern, URLPattern):
+                yield namespace + (pattern.name or f"<unnamed {pattern.pattern}>")
+
+    return set(walk(get_resolver().url_patterns))
+
+
+@dataclass
+class Case:
+    """A URL to request, and the status each role gets (a tuple: any of those)."""
+
+    args: object = None  # callable(world, own) -> list of args, or None
+    expect: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    method: str = "get"
+    own_and_other: bool = False  # staff also try the other neighbourhood's object: 404 expected
+    data: dict = field(default_factory=dict)
+
+
+def everyone(*status):
+    return dict.fromkeys(ROLES, status)
+
+
+def logged_in(*status, anonymous=(302,)):
+    return {"anonymous": anonymous, "staff": status, "manager": status, "administrator": status}
+
+
+def by_role(anonymous, staff, manager, administrator):
+    return {"anonymous": anonymous, "staff": staff, "manager": manager, "administrator": administrator}
+
+
+API_ANON = (401, 403)
+NOT_ALLOWED = (405,)
+KIND_OBJECTS = {
+    "sessions": "session",
+    "businesses": "business",
+    "jobs": "job",
+    "services": "service",
+    "work": "work",
+}
+API_OBJECTS = {
+    "partnership": "partnership",
+    "project": "project",
+    "target": "target",
+    "neighbourhood": "neighbourhood",
+    "forum": "forum",
+    "centre": "centre",
+    "beneficiary": "beneficiary",
+    "rehab-site": "site",
+    "forum-session": "session",
+    "business": "business",
+    "job": "job",
+    "esc-service": "service",
+    "work-record": "work",
+}
+SCOPED_API = {
+    "neighbourhood",
+    "forum",
+    "centre",
+    "beneficiary",
+    "rehab-site",
+    "forum-session",
+    "business",
+    "job",
+    "esc-service",
+    "work-record",
+}
+
+
+def obj(world, own, name):
+    return world["own" if own else "other"][name]
+
+
+MATRIX: dict[str, Case] = {
+    "home": Case(expect=everyone(200)),
+    "login": Case(expect=everyone(200)),
+    "logout": Case(expect=everyone(405)),
+    "password_change": Case(expect=logged_in(200)),
+    "password_change_done": Case(expect=logged_in(200)),
+    "set_language": Case(expect=everyone(204, 302)),
+    "field:home": Case(expect=logged_in(200)),
+    "field:review": Case(expect=by_role((302,), (403,), (200,), (200,))),
+    "field:beneficiary-search": Case(expect=logged_in(200)),
+    "field:list": Case(args=lambda w, own: ["work"], expect=logged_in(200)),
+    "field:create": Case(args=lambda w, own: ["work"], expect=by_role((302,), (200,), (403,), (403,))),
+    "field:detail": Case(
+        args=lambda w, own: ["jobs", obj(w, own, "job").pk], expect=logged_in(200), own_and_other=True
+    ),
+    "field:edit": Case(
+        args=lambda w, own: ["work", obj(w, own, "draft_work").pk],
+        expect=by_role((302,), (200,), (403,), (403,)),
+        own_and_other=True,
+    ),
+    "field:submit": Case(
+        args=lambda w, own: ["work", obj(w, own, "draft_work").pk], expect=logged_in(*NOT_ALLOWED)
+    ),
+    "field:review-decide": Case(
+        args=lambda w, own: ["work", obj(w, own, "work").pk], expect=logged_in(*NOT_ALLOWED)
+    ),
+    "field:work-photo": Case(
+        args=lambda w, own: [obj(w, own, "work").pk], expect=logged_in(404), own_and_other=True
+    ),
+    "dashboard:index": Case(expect=logged_in(200)),
+    "dashboard:export": Case(args=lambda w, own: ["csv"], expect=logged_in(200)),
+    "dashboard:figure": Case(args=lambda w, own: [w["project"].pk, "businesses"], expect=logged_in(200)),
+    "dashboard:figure-export": Case(
+        args=lambda w, own: [w["project"].pk, "youth_jobs", "xlsx"], expect=logged_in(200)
+    ),
+    "dashboard:site": Case(
+        args=lambda w, own: [obj(w, own, "site").pk], expect=logged_in(200), own_and_other=True
+    ),
+    "dashboard:beneficiary": Case(
+        args=lambda w, own: [obj(w, own, "beneficiary").pk], expect=logged_in(200), own_and_other=True
+    ),
+    "interop:iati-activities": Case(expect=everyone(200)),
+    "interop:target-history": Case(
+        args=lambda w, own: [w["target"].pk], expect=logged_in(200, anonymous=API_ANON)
+    ),
+    "interop:api-token": Case(expect=everyone(*NOT_ALLOWED)),
+    # The API's description is public: it holds no data.
+    "interop:api-schema": Case(expect=everyone(200)),
+    "interop:api-docs": Case(expect=everyone(200)),
+    "interop:api-not-found": Case(args=lambda w, own: ["nothing-here"], expect=everyone(404)),
+}
+for _name, _attr in API_OBJECTS.items():
+    MATRIX[f"interop:{_name}-list"] = Case(expect=logged_in(200, anonymous=API_ANON))
+    MATRIX[f"interop:{_name}-detail"] = Case(
+        args=lambda w, own, a=_attr: [obj(w, own, a).pk],
+        expect=logged_in(200, anonymous=API_ANON),
+        own_and_other=_name in SCOPED_API,
+    )
+for _name, _attr in [
+    ("forum-session", "session"),
+    ("business", "business"),
+    ("job", "job"),
+    ("esc-service", "service"),
+    ("work-record", "work"),
+]:
+    # POST only; field staff may not review at all, managers and administrators may not submit.
+    MATRIX[f"interop:{_name}-review"] = Case(
+        args=lambda w, own, a=_attr: [obj(w, own, a).pk],
+        expect=by_role(API_ANON, (403,), NOT_ALLOWED, NOT_ALLOWED),
+    )
+    MATRIX[f"interop:{_name}-submit"] = Case(
+        args=lambda w, own, a=_attr: [obj(w, own, a).pk],
+        expect=by_role(API_ANON, NOT_ALLOWED, (403, 405), (403, 405)),
+    )
+
+
+@pytest.fixture
+def world():
+    bel_air = NeighbourhoodFactory(name="Bel Air")
+    fort_national = NeighbourhoodFactory(name="Fort National")
+    project = ProjectFactory(neighbourhoods=[bel_air, fort_national])
+    target = TargetFactory(project=project, indicator=Target.Indicator.YOUTH_JOBS, value=Decimal("114"))
+    hoods = {}
+    for key, hood in (("own", bel_air), ("other", fort_national)):
+        mark = MARK if key == "other" else "BA"
+        forum = ForumFactory(neighbourhood=hood, name=f"Forum {mark}")
+        centre = CentreFactory(project=project, neighbourhood=hood, name=f"ESC {mark}")
+        person = BeneficiaryFactory(neighbourhood=hood, last_name=f"Person{mark}", code=f"{mark[:2]}-0001")
+        business = BusinessFactory(
+            centre=centre, neighbourhood=hood, owner=person, name=f"Shop {mark}", **VERIFIED
+        )
+        site = RehabSiteFactory(
+            project=project, neighbourhood=hood, name=f"Corridor {mark}", planned_area_m2=Decimal("500")
+        )
+        hoods[key] = {
+            "neighbourhood": hood,
+            "forum": forum,
+            "centre": centre,
+            "beneficiary": person,
+            "business": business,
+            "site": site,
+            "session": ForumSessionFactory(project=project, forum=forum, notes=f"Session {mark}", **VERIFIED),
+            "job": JobFactory(
+                business=business,
+                worker__neighbourhood=hood,
+                worker__last_name=f"Worker{mark}",
+                role=f"Role {mark}",
+                **VERIFIED,
+            ),
+            "service": business.services.create(
+                centre=centre,
+                kind="management_advice",
+                delivered_on=datetime.date(2014, 8, 2),
+                notes=f"Advice {mark}",
+            ),
+            "work": WorkRecordFactory(
+                site=site, completed_area_m2=Decimal("50"), notes=f"Work {mark}", **VERIFIED
+            ),
+            "draft_work": WorkRecordFactory(
+                site=site, completed_area_m2=Decimal("10"), notes=f"Draft {mark}"
+            ),
+            "staff": make_user(f"staff-{key}", roles.FIELD_STAFF, neighbourhoods=[hood]),
+        }
+    progress_recompute(project_ids=[project.pk])
+    for key in hoods:  # shared by both neighbourhoods
+        hoods[key].update(partnership=project.partnership, project=project, target=target)
+    return {
+        **hoods,
+        "project": project,
+        "partnership": project.partnership,
+        "target": target,
+        "users": {
+            "anonymous": None,
+            "staff": hoods["own"]["staff"],
+            "manager": make_user("matrix-manager", roles.ILO_MANAGERS, is_staff=True),
+            "administrator": make_user("matrix-admin", roles.ADMINISTRATORS, is_staff=True),
+        },
+    }
+
+
+def client_for(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def admin_cases() -> dict[str, object]:
+    """Admin URL names, each with a function of (user, world) giving the expected statuses."""
+    names = {}
+    for model, model_admin in admin.site._registry.items():
+        for pattern in model_admin.urls:
+            if pattern.name:
+                names[f"admin:{pattern.name}"] = (model, model_admin)
+    return names
+
+
+def test_every_url_pattern_has_an_entry():
+    known = set(MATRIX) | set(admin_cases()) | ADMIN_SITE_NAMES
+    missing = sorted(all_url_names() - known)
+    assert missing == [], f"URLs without an entry in the permission matrix: {missing}"
+
+
+ADMIN_SITE_NAMES = {
+    "admin:index",
+    "admin:login",
+    "admin:logout",
+    "admin:password_change",
+    "admin:password_change_done",
+    "admin:autocomplete",
+    "admin:jsi18n",
+    "admin:view_on_site",
+    "admin:app_list",
+    # The admin's own redirects: an object's old URL, and the catch-all to the login page.
+    "admin:<unnamed <path:object_id>/>",
+    "admin:<unnamed (?P<url>.*)$>",
+}
+
+
+def resolve_args(case: Case, world, own: bool):
+    return case.args(world, own) if case.args else []
+
+
+def test_each_role_gets_the_expected_status_on_every_url(world):
+    """One world for all URLs (building it per URL took minutes); every mismatch is listed."""
+    clients = {role: client_for(world["users"][role]) for role in ROLES}
+    problems = []
+    for name, case in sorted(MATRIX.items()):
+        url = reverse(name, args=resolve_args(case, world, own=True))
+        for role in ROLES:
+            response = getattr(clients[role], case.method)(url, case.data)
+            if response.status_code not in case.expect[role]:
+                problems.append((name, role, url, response.status_code, case.expect[role]))
+            if role == "staff" and response.status_code == 200:
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                if MARK.encode() in body:
+                    problems.append((name, role, url, "shows a row of another neighbourhood"))
+        if case.own_and_other:
+            other = reverse(name, args=resolve_args(case, world, own=False))
+            status = getattr(clients["staff"], case.method)(other, case.data).status_code
+            if status != 404:
+                problems.append((name, "staff", other, status, "expected 404 for another neighbourhood"))
+    assert problems == []
+
+
+@pytest.mark.parametrize("role", ["anonymous", "staff", "manager", "administrator"])
+def test_admin_pages_follow_each_models_permissions(world, role):
+    user = world["users"][role]
+    client = client_for(user)
+    for model, _model_admin in admin.site._registry.items():
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        status = client.get(url).status_code
+        if user is None or not user.is_staff:
+            assert status == 302, (role, url, status)
+            continue
+        allowed = user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+        assert status == (200 if allowed else 403), (role, url, status)
