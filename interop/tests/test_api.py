@@ -452,3 +452,17 @@ def test_schema_is_openapi_3_and_docs_are_served_from_local_static_files(client)
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_the_token_endpoint_is_throttled_like_the_login_page(world):
+    """Five wrong passwords lock the account for that address (django-axes): even the right
+    password is then refused, as a JSON 400, never a token."""
+    staff = world["Fort National"].staff
+    client = APIClient()
+    for _attempt in range(5):
+        assert (
+            client.post(url("api-token"), {"username": staff.username, "password": "nope"}).status_code == 400
+        )
+    refused = client.post(url("api-token"), {"username": staff.username, "password": f"pw-{staff.username}"})
+    assert refused.status_code == 400
+    assert "token" not in refused.json()
