@@ -1,6 +1,7 @@
 """IATI and API routes: `/iati/activities.xml` and everything under `/api/`."""
 
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -26,6 +27,7 @@ router.register("work-records", api.WorkRecordViewSet, basename="work-record")
 
 urlpatterns = [
     path("iati/activities.xml", views.iati_activities, name="iati-activities"),
+    path("api/", RedirectView.as_view(pattern_name="interop:api-docs"), name="api-root"),
     path("api/", include(router.urls)),
     path(
         "api/targets/<int:target_pk>/history/",

@@ -432,6 +432,13 @@ def test_session_authentication_works_for_logged_in_users(world, client):
     assert client.get(url("project-list")).status_code == 200
 
 
+def test_the_api_root_leads_to_the_documentation_and_unknown_paths_are_json_404(client):
+    assert client.get("/api/")["Location"] == url("api-docs")
+    response = client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
 def test_schema_is_openapi_3_and_docs_are_served_from_local_static_files(client):
     schema = client.get(url("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
