@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -290,3 +291,27 @@ def _scrub_traces(person: Beneficiary) -> None:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Beneficiary), object_id=str(person.pk)
     ).update(object_repr=str(person))
+
+
+def beneficiaries_anonymise_past_retention(*, today: datetime.date | None = None) -> int:
+    """Anonymise the people whose data is past the retention period (DATA_RETENTION_DAYS):
+    recorded before it and with no job running or ended within it. The counts stay."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.DATA_RETENTION_DAYS)
+    cutoff_moment = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    due = (
+        Beneficiary.objects.filter(anonymised_at__isnull=True, created_at__lt=cutoff_moment)
+        .exclude(jobs__end_date__isnull=True, jobs__isnull=False)
+        .exclude(jobs__end_date__gte=cutoff)
+        .exclude(jobs__start_date__gte=cutoff)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    done = 0
+    for pk in list(due):
+        with transaction.atomic():
+            person = Beneficiary.objects.select_for_update().get(pk=pk)
+            if person.anonymised_at is None:
+                _anonymise(person, by=None, reason=_("retention period over"))
+                done += 1
+    return done

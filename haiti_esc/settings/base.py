@@ -168,6 +168,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+#: Personal data is kept this many days after a person's last job or registration, then the
+#: person is anonymised by a daily task (the counts stay). Five years by default.
+DATA_RETENTION_DAYS = int(os.environ.get("DATA_RETENTION_DAYS", str(5 * 365)))
+
 #: Photos larger than this are refused with a message; the browser resizes them before upload.
 PHOTO_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 #: Photos are stored at most this many pixels wide or high.
