@@ -7,6 +7,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from conftest import ROOT, subprocess_env, wait_for
 from programs.models import Project, ReviewState, Target
@@ -57,12 +58,19 @@ def test_a_burst_of_changes_is_coalesced_into_a_handful_of_recomputes(
 ):
     manager = django_user_model.objects.create_user("manager-b")
     site = RehabSiteFactory(project=area_target.project, planned_area_m2=Decimal("1000"))
-    records = [WorkRecordFactory(site=site, completed_area_m2=Decimal("2"), **SUBMITTED) for _ in range(40)]
-    for record in records:
-        review_set_state(record=record, to_state=ReviewState.VERIFIED, by=manager)
+    records = [WorkRecordFactory(site=site, completed_area_m2=Decimal("2"), **SUBMITTED) for _ in range(60)]
+    baseline = area_target.snapshots.count()
+    # An import-like burst: 40 changes in one transaction queue one recompute.
+    with transaction.atomic():
+        for record in records[:40]:
+            review_set_state(record=record, to_state=ReviewState.VERIFIED, by=manager)
     wait_for(lambda: area(area_target) == 80, timeout=15)
-    snapshots = area_target.snapshots.filter(reason="change").count()
-    assert 1 <= snapshots <= 6, snapshots
+    assert area_target.snapshots.count() - baseline == 1
+    # 20 changes committed one by one: far fewer recomputes than changes.
+    for record in records[40:]:
+        review_set_state(record=record, to_state=ReviewState.VERIFIED, by=manager)
+    wait_for(lambda: area(area_target) == 120, timeout=15)
+    assert area_target.snapshots.count() - baseline - 1 < 10
 
 
 def test_with_the_broker_down_a_save_succeeds_and_the_catch_up_repairs_progress(
@@ -73,14 +81,15 @@ def test_with_the_broker_down_a_save_succeeds_and_the_catch_up_repairs_progress(
         site=RehabSiteFactory(project=area_target.project), completed_area_m2=Decimal("75"), **SUBMITTED
     )
     script = (
-        "import django; django.setup();"
+        "import time, django; django.setup();"
         "from django.contrib.auth.models import User;"
         "from rehab.models import WorkRecord;"
         "from programs.services import review_set_state;"
-        f"review_set_state(record=WorkRecord.objects.get(pk={record.pk}), to_state='verified',"
-        f" by=User.objects.get(pk={manager.pk}))"
+        f"record, by = WorkRecord.objects.get(pk={record.pk}), User.objects.get(pk={manager.pk});"
+        "started = time.monotonic();"
+        "review_set_state(record=record, to_state='verified', by=by);"
+        "print(time.monotonic() - started)"
     )
-    started = time.monotonic()
     # Port 9 (discard) on loopback is closed: the broker is unreachable for this process.
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -90,10 +99,10 @@ def test_with_the_broker_down_a_save_succeeds_and_the_catch_up_repairs_progress(
         timeout=60,
         env=subprocess_env(REDIS_URL="redis://127.0.0.1:9/15"),
     )
-    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert "catch-up will do it" in done.stderr
-    assert elapsed < 5, elapsed
+    saving = float(done.stdout.strip().splitlines()[-1])  # the save itself, broker failure included
+    assert saving < 5, saving
     record.refresh_from_db()
     assert record.review_state == ReviewState.VERIFIED
     assert area(area_target) == 0
