@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from programs.access import may_view_personal_data
-from programs.models import Project
+from programs.models import AccessAudit, Project
+from programs.services import audit_access
 
 from . import exports, selectors
 from .filters import FILTERS
@@ -48,6 +49,9 @@ def index(request):
 @dashboard_view
 def dashboard_export(request, fmt: str):
     dataset = exports.dashboard_dataset(selectors.dashboard_for(request.user))
+    audit_access(
+        user=request.user, action=AccessAudit.Action.EXPORT, what=f"dashboard.{fmt}", path=request.path
+    )
     return exports.file_response(dataset, fmt, f"dashboard-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -94,6 +98,12 @@ def figure_list(request, project_pk: int, figure: str):
 def figure_export(request, project_pk: int, figure: str, fmt: str):
     figure, project, filterset = _figure_records(request, project_pk, figure)
     dataset = exports.figure_dataset(figure, filterset.qs, request.user)
+    audit_access(
+        user=request.user,
+        action=AccessAudit.Action.EXPORT,
+        what=f"{project.code} {figure.key}.{fmt} ({dataset.height} rows)",
+        path=request.get_full_path(),
+    )
     return exports.file_response(dataset, fmt, f"{project.code}-{figure.key}-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -112,8 +122,16 @@ def beneficiary_path(request, pk: int):
         path = selectors.beneficiary_path(pk, request.user)
     except selectors.Beneficiary.DoesNotExist as missing:
         raise Http404 from missing
+    personal = may_view_personal_data(request.user)
+    if personal:
+        audit_access(
+            user=request.user,
+            action=AccessAudit.Action.VIEW_PERSONAL_DATA,
+            what=f"beneficiary {path.beneficiary.code}",
+            path=request.path,
+        )
     return render(
         request,
         "dashboard/beneficiary.html",
-        {"path": path, "person": path.beneficiary, "personal": may_view_personal_data(request.user)},
+        {"path": path, "person": path.beneficiary, "personal": personal},
     )

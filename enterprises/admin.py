@@ -29,7 +29,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from fora.models import BeneficiarySelection, ForumSession
 from programs import access
 from programs.admin import ReviewedRecordAdmin
+from programs.models import AccessAudit
 from programs.progress import AGE_BANDS
+from programs.services import audit_access
 
 from . import selectors, services
 from .models import Beneficiary, Business, EnterpriseServiceCentre, EscService, Job
@@ -497,6 +499,27 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
             messages.error(request, _("Nothing was imported."))
             return HttpResponseRedirect(reverse("admin:enterprises_beneficiary_import"))
         return super().process_result(result, request)
+
+    # --- access audit -----------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if object_id and may_see_personal_data(request):
+            audit_access(
+                user=request.user,
+                action=AccessAudit.Action.VIEW_PERSONAL_DATA,
+                what=f"beneficiary #{object_id}",
+                path=request.path,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        audit_access(
+            user=request.user,
+            action=AccessAudit.Action.EXPORT,
+            what=f"beneficiaries ({queryset.count()} rows, personal data: {may_see_personal_data(request)})",
+            path=request.path,
+        )
+        return super().get_export_data(file_format, request, queryset, **kwargs)
 
     # --- actions ----------------------------------------------------------------------------------
 

@@ -15,3 +15,28 @@ class PrivateCacheMiddleware:
             response["Cache-Control"] = "no-store, private"
         return response
 
+
+class RefusalAuditMiddleware:
+    """Refused accesses (403) are logged and kept in the access audit: who, when, which address.
+    Never the request's body: no password or personal data is written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            import logging
+
+            from .models import AccessAudit
+            from .services import audit_access
+
+            user = getattr(request, "user", None)
+            logging.getLogger("haiti_esc.security").warning(
+                "Refused %s %s to %s",
+                request.method,
+                request.path,
+                getattr(user, "username", "") or "anonymous",
+            )
+            audit_access(user=user, action=AccessAudit.Action.REFUSED, what=request.method, path=request.path)
+        return response
