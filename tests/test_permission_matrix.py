@@ -163,6 +163,7 @@ MATRIX: dict[str, Case] = {
     # The API's description is public: it holds no data.
     "interop:api-schema": Case(expect=everyone(200)),
     "interop:api-docs": Case(expect=everyone(200)),
+    "interop:api-root": Case(expect=everyone(301, 302)),
     "interop:api-not-found": Case(args=lambda w, own: ["nothing-here"], expect=everyone(404)),
 }
 for _name, _attr in API_OBJECTS.items():
