@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -288,6 +289,8 @@ class PartnershipBoard:
 class Dashboard:
     scope: Scope
     partnerships: list[PartnershipBoard]
+    #: The page of projects shown (a programme of many projects is paged, not rendered whole).
+    page: Page | None = None
 
     @property
     def as_of(self) -> datetime.datetime | None:
@@ -301,10 +304,20 @@ class Dashboard:
         return max(moments) if moments else None
 
 
-def dashboard_for(user) -> Dashboard:
-    """Everything /dashboard/ shows, in a fixed number of queries."""
+#: Projects per dashboard page: the ESC partnership fits on one; a thousand projects do not.
+PROJECTS_PER_PAGE = 10
+
+
+def dashboard_for(user, *, page: int | str | None = 1, per_page: int | None = PROJECTS_PER_PAGE) -> Dashboard:
+    """Everything /dashboard/ shows for one page of projects, in a fixed number of queries
+    (`per_page=None`: every project, for the export)."""
     scope = dashboard_scope(user)
-    projects = visible_projects(user, scope).prefetch_related(
+    projects = visible_projects(user, scope)
+    project_page = None
+    if per_page is not None:
+        project_page = Paginator(projects.values_list("pk", flat=True), per_page).get_page(page)
+        projects = projects.filter(pk__in=list(project_page.object_list))
+    projects = projects.prefetch_related(
         "neighbourhoods", "implementing_units", Prefetch("targets", queryset=Target.objects.order_by("pk"))
     )
     partnerships = Partnership.objects.prefetch_related(
@@ -313,7 +326,7 @@ def dashboard_for(user) -> Dashboard:
         "signatories__organisation",
         Prefetch("projects", queryset=projects, to_attr="visible_projects"),
     )
-    if not scope.everything:
+    if not scope.everything or project_page is not None:
         partnerships = partnerships.filter(projects__in=projects).distinct()
     partnerships = list(partnerships)
     all_projects = [p for partnership in partnerships for p in partnership.visible_projects]
@@ -340,7 +353,7 @@ def dashboard_for(user) -> Dashboard:
             ]
             project_boards.append(ProjectBoard(project, cards, secondary[project.pk]))
         boards.append(PartnershipBoard(partnership, project_boards))
-    return Dashboard(scope, boards)
+    return Dashboard(scope, boards, project_page)
 
 
 def _indicator_order(target: Target) -> int:

@@ -42,13 +42,13 @@ def dashboard_view(view):
 
 @dashboard_view
 def index(request):
-    dashboard = selectors.dashboard_for(request.user)
+    dashboard = selectors.dashboard_for(request.user, page=request.GET.get("page"))
     return render(request, "dashboard/index.html", {"dashboard": dashboard, "scope": dashboard.scope})
 
 
 @dashboard_view
 def dashboard_export(request, fmt: str):
-    dataset = exports.dashboard_dataset(selectors.dashboard_for(request.user))
+    dataset = exports.dashboard_dataset(selectors.dashboard_for(request.user, per_page=None))
     audit_access(
         user=request.user, action=AccessAudit.Action.EXPORT, what=f"dashboard.{fmt}", path=request.path
     )

@@ -316,3 +316,22 @@ def test_the_dashboard_speaks_french_by_default(client, demo, settings):
     card = card_of(page, "businesses")
     assert first(card, "percent").text_content().strip() == "56,3 %"
     assert "mars 2016" in first(page, "status-explanation").text_content()
+
+
+def test_many_projects_are_paged_and_the_page_makes_as_many_queries(client, django_assert_max_num_queries):
+    from conftest import make_user
+    from dashboard.selectors import PROJECTS_PER_PAGE
+    from programs import roles
+    from programs.services import progress_recompute
+    from programs.tests.factories import ProjectFactory, TargetFactory
+
+    for _ in range(PROJECTS_PER_PAGE + 3):
+        TargetFactory(project=ProjectFactory())
+    progress_recompute()
+    client.force_login(make_user("pager", roles.ILO_MANAGERS))
+    first = client.get(reverse("dashboard:index"))
+    assert first.context["dashboard"].page.paginator.num_pages >= 2
+    shown = [b.project for p in first.context["dashboard"].partnerships for b in p.projects]
+    assert len(shown) == PROJECTS_PER_PAGE
+    second = client.get(reverse("dashboard:index"), {"page": 2})
+    assert not {b.project for p in second.context["dashboard"].partnerships for b in p.projects} & set(shown)
