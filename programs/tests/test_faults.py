@@ -63,22 +63,36 @@ def test_a_recompute_killed_mid_task_runs_again_and_the_snapshot_is_right(settin
     os.environ.get("FAULT_TESTS_RESTART_POSTGRES") != "1",
     reason="stops and starts the PostgreSQL cluster: `make test` sets FAULT_TESTS_RESTART_POSTGRES=1",
 )
-def test_while_the_database_is_down_pages_answer_503_and_the_next_request_after_restart_succeeds():
-    from django.test import Client
+def test_while_the_database_is_down_pages_answer_503_and_the_next_request_after_restart_succeeds(live_server):
+    """Through a live server (its requests start with the connection health check, as under
+    gunicorn), a logged-in user's page: 200, then 503 while PostgreSQL is stopped, then 200."""
+    import re
+
+    import requests
 
     from conftest import make_user
     from programs import roles
 
-    client = Client(raise_request_exception=False)
-    client.force_login(make_user("outage", roles.FIELD_STAFF))
-    assert client.get(reverse("field:home")).status_code == 200
+    make_user("outage", roles.FIELD_STAFF)
+    browser = requests.Session()
+    login = browser.get(f"{live_server.url}/accounts/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)[1]
+    browser.post(
+        f"{live_server.url}/accounts/login/",
+        data={"csrfmiddlewaretoken": token, "username": "outage", "password": "pw-outage"},
+        headers={"Referer": f"{live_server.url}/accounts/login/"},
+        timeout=10,
+    )
+    home = f"{live_server.url}{reverse('field:home')}"
+    assert browser.get(home, timeout=10, allow_redirects=False).status_code == 200
     subprocess.run(["pg_ctlcluster", "15", "main", "stop", "-m", "fast"], check=True)  # noqa: S607
     try:
-        down = client.get(reverse("field:home"))
+        down = browser.get(home, timeout=30, allow_redirects=False)
     finally:
         subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=True)  # noqa: S607
         wait_for(lambda: subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode == 0)  # noqa: S607
+        connection.close()  # this test's own connection died with the server
     assert down.status_code == 503
-    assert down["Retry-After"] == "30"
-    assert "Traceback" not in down.content.decode()
-    assert client.get(reverse("field:home")).status_code == 200
+    assert down.headers["Retry-After"] == "30"
+    assert "Traceback" not in down.text
+    assert browser.get(home, timeout=30, allow_redirects=False).status_code == 200
