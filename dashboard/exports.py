@@ -21,21 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.access import may_view_personal_data
+from programs.spreadsheets import neutralise
 
 from .selectors import Dashboard, Figure
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value a spreadsheet shows as text, never runs: formulas are prefixed with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

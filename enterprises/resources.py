@@ -15,6 +15,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from programs import access
 from programs.models import Neighbourhood
+from programs.spreadsheets import neutralise
 
 from .models import Beneficiary, Sex
 from .selectors import LookAlikeIndex
@@ -399,6 +400,10 @@ class BeneficiaryExportResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         """Only the people the user may see, whatever query set the caller passes."""
         return access.visible(queryset, self.user).select_related("neighbourhood")
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported cell is neutralised: a name like "=HYPERLINK(…)" stays text."""
+        return neutralise(super().export_field(field, instance, **kwargs))
 
     def dehydrate_phone(self, beneficiary):
         if not beneficiary.phone:

@@ -54,3 +54,15 @@ def test_people_past_the_retention_period_are_anonymised_and_the_counts_stay(set
         progress_actuals([project_id])[project_id][Target.Indicator.YOUTH_JOBS].total == before == Decimal(2)
     )
     assert anonymise_past_retention() == 0
+
+
+def test_an_admin_export_neutralises_a_formula_in_a_name():
+    from conftest import make_user
+    from enterprises.resources import BeneficiaryExportResource
+    from programs import roles
+
+    BeneficiaryFactory(code="BA-9001", first_name='=HYPERLINK("http://evil","x")', last_name="+cmd")
+    user = make_user("export-admin", roles.ADMINISTRATORS, is_staff=True)
+    csv = BeneficiaryExportResource(user=user).export(Beneficiary.objects.all()).csv
+    assert "'=HYPERLINK" in csv and "'+cmd" in csv
+    assert ",=HYPERLINK" not in csv and ",+cmd" not in csv

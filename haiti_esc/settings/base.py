@@ -184,6 +184,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "field:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Admin exports: characters XLSX cannot hold are dropped; formulas are neutralised by the resources.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
