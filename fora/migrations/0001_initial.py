@@ -8,124 +8,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("enterprises", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CommunityForum',
+            name="CommunityForum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('local_groups', models.TextField(blank=True, help_text='The local groups that run the forum.', verbose_name='local groups')),
-                ('neighbourhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fora', to='programs.neighbourhood', verbose_name='neighbourhood')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "local_groups",
+                    models.TextField(
+                        blank=True,
+                        help_text="The local groups that run the forum.",
+                        verbose_name="local groups",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fora",
+                        to="programs.neighbourhood",
+                        verbose_name="neighbourhood",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'community forum',
-                'verbose_name_plural': 'community fora',
-                'ordering': ['neighbourhood', 'name'],
+                "verbose_name": "community forum",
+                "verbose_name_plural": "community fora",
+                "ordering": ["neighbourhood", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ForumSession',
+            name="ForumSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('returned', 'Returned')], db_index=True, default='draft', max_length=10, verbose_name='review state')),
-                ('review_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='review state changed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('sensitization', 'Sensitization'), ('information', 'Information'), ('consultation', 'Consultation')], max_length=20, verbose_name='kind')),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('women', models.PositiveIntegerField(default=0, verbose_name='women participants')),
-                ('men', models.PositiveIntegerField(default=0, verbose_name='men participants')),
-                ('youth', models.PositiveIntegerField(default=0, help_text='Participants aged 15–24, counted within the women and men.', verbose_name='of whom youth')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('forum', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='fora.communityforum', verbose_name='forum')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forum_sessions', to='programs.project', verbose_name='project')),
-                ('review_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review state changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("returned", "Returned"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="review state",
+                    ),
+                ),
+                (
+                    "review_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="review state changed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sensitization", "Sensitization"),
+                            ("information", "Information"),
+                            ("consultation", "Consultation"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="held on")),
+                ("women", models.PositiveIntegerField(default=0, verbose_name="women participants")),
+                ("men", models.PositiveIntegerField(default=0, verbose_name="men participants")),
+                (
+                    "youth",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Participants aged 15–24, counted within the women and men.",
+                        verbose_name="of whom youth",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="fora.communityforum",
+                        verbose_name="forum",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forum_sessions",
+                        to="programs.project",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "review_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review state changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'forum session',
-                'verbose_name_plural': 'forum sessions',
-                'ordering': ['-held_on'],
-                'permissions': [('review', 'Can verify or return field records')],
-                'abstract': False,
+                "verbose_name": "forum session",
+                "verbose_name_plural": "forum sessions",
+                "ordering": ["-held_on"],
+                "permissions": [("review", "Can verify or return field records")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BeneficiarySelection',
+            name="BeneficiarySelection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=250, verbose_name='reason for selection')),
-                ('beneficiary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='selections', to='enterprises.beneficiary', verbose_name='beneficiary')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selections', to='fora.forumsession', verbose_name='forum session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=250, verbose_name="reason for selection")),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="selections",
+                        to="enterprises.beneficiary",
+                        verbose_name="beneficiary",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="selections",
+                        to="fora.forumsession",
+                        verbose_name="forum session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beneficiary selection',
-                'verbose_name_plural': 'beneficiary selections',
+                "verbose_name": "beneficiary selection",
+                "verbose_name_plural": "beneficiary selections",
             },
         ),
         migrations.CreateModel(
-            name='StructurePriority',
+            name="StructurePriority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='structure')),
-                ('kind', models.CharField(choices=[('retaining_wall', 'Retaining wall'), ('pedestrian_corridor', 'Pedestrian corridor'), ('public_space', 'Public space'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the highest priority.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='rank')),
-                ('estimated_area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0.01)], verbose_name='estimated area (m²)')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='priorities', to='fora.forumsession', verbose_name='forum session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="structure")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("retaining_wall", "Retaining wall"),
+                            ("pedestrian_corridor", "Pedestrian corridor"),
+                            ("public_space", "Public space"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 is the highest priority.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="rank",
+                    ),
+                ),
+                (
+                    "estimated_area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0.01)],
+                        verbose_name="estimated area (m²)",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="priorities",
+                        to="fora.forumsession",
+                        verbose_name="forum session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'structure priority',
-                'verbose_name_plural': 'structure priorities',
-                'ordering': ['session', 'rank'],
+                "verbose_name": "structure priority",
+                "verbose_name_plural": "structure priorities",
+                "ordering": ["session", "rank"],
             },
         ),
         migrations.AddConstraint(
-            model_name='communityforum',
-            constraint=models.UniqueConstraint(fields=('neighbourhood', 'name'), name='forum_unique_in_neighbourhood'),
+            model_name="communityforum",
+            constraint=models.UniqueConstraint(
+                fields=("neighbourhood", "name"), name="forum_unique_in_neighbourhood"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forumsession',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state__in', ['draft', 'submitted', 'verified', 'returned'])), name='forumsession_review_state_valid'),
+            model_name="forumsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_state__in", ["draft", "submitted", "verified", "returned"])),
+                name="forumsession_review_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forumsession',
-            constraint=models.CheckConstraint(condition=models.Q(('review_state', 'draft'), ('review_changed_at__isnull', False), _connector='OR'), name='forumsession_review_change_dated', violation_error_message='A review state other than draft needs its date.'),
+            model_name="forumsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_state", "draft"), ("review_changed_at__isnull", False), _connector="OR"
+                ),
+                name="forumsession_review_change_dated",
+                violation_error_message="A review state other than draft needs its date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forumsession',
-            constraint=models.CheckConstraint(condition=models.Q(('women__gt', 0), ('men__gt', 0), _connector='OR'), name='forumsession_women_or_men_present', violation_error_message='A session needs at least one participant.'),
+            model_name="forumsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("women__gt", 0), ("men__gt", 0), _connector="OR"),
+                name="forumsession_women_or_men_present",
+                violation_error_message="A session needs at least one participant.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forumsession',
-            constraint=models.CheckConstraint(condition=models.Q(('youth__lte', django.db.models.expressions.CombinedExpression(models.F('women'), '+', models.F('men')))), name='forumsession_youth_within_participants', violation_error_message='Youth cannot outnumber all participants.'),
+            model_name="forumsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "youth__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("women"), "+", models.F("men")
+                        ),
+                    )
+                ),
+                name="forumsession_youth_within_participants",
+                violation_error_message="Youth cannot outnumber all participants.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forumsession',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sensitization', 'information', 'consultation'])), name='forumsession_kind_valid'),
+            model_name="forumsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["sensitization", "information", "consultation"])),
+                name="forumsession_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='beneficiaryselection',
-            constraint=models.UniqueConstraint(fields=('session', 'beneficiary'), name='selection_unique_in_session', violation_error_message='This person is already selected at this session.'),
+            model_name="beneficiaryselection",
+            constraint=models.UniqueConstraint(
+                fields=("session", "beneficiary"),
+                name="selection_unique_in_session",
+                violation_error_message="This person is already selected at this session.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='structurepriority',
-            constraint=models.UniqueConstraint(fields=('session', 'rank'), name='priority_rank_unique_in_session', violation_error_message='Two structures cannot share a rank in one session.'),
+            model_name="structurepriority",
+            constraint=models.UniqueConstraint(
+                fields=("session", "rank"),
+                name="priority_rank_unique_in_session",
+                violation_error_message="Two structures cannot share a rank in one session.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='structurepriority',
-            constraint=models.CheckConstraint(condition=models.Q(('rank__gte', 1)), name='priority_rank_positive'),
+            model_name="structurepriority",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rank__gte", 1)), name="priority_rank_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='structurepriority',
-            constraint=models.CheckConstraint(condition=models.Q(('estimated_area_m2__isnull', True), ('estimated_area_m2__gt', 0), _connector='OR'), name='priority_area_positive'),
+            model_name="structurepriority",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("estimated_area_m2__isnull", True), ("estimated_area_m2__gt", 0), _connector="OR"
+                ),
+                name="priority_area_positive",
+            ),
         ),
     ]

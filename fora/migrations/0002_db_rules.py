@@ -1,4 +1,5 @@
 """PostgreSQL triggers for the forum-session rules a CHECK constraint cannot express."""
+
 from django.db import migrations
 
 from programs.db_rules import activity_date_checks, signed_on_of_project, trigger
