@@ -28,6 +28,8 @@ QUEUE = "fault-test"
 
 def blocked_on_a_lock() -> bool:
     with connection.cursor() as cursor:
+        # Activity is read once per transaction unless the snapshot is cleared: we poll in one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
