@@ -229,6 +229,15 @@ class Business(ReviewedRecord):
         verbose_name = _("business")
         verbose_name_plural = _("businesses")
         ordering = ["name"]
+        # The field lists' order, and the review queue (submitted, oldest first).
+        indexes = [
+            models.Index(fields=["-formed_on", "-id"], name="business_list_order"),
+            models.Index(
+                fields=["review_changed_at"],
+                condition=Q(review_state="submitted"),
+                name="business_review_queue",
+            ),
+        ]
         constraints = [
             *ReviewedRecord.review_constraints("business"),
             models.UniqueConstraint(
@@ -297,6 +306,15 @@ class EscService(ReviewedRecord):
         verbose_name = _("ESC service")
         verbose_name_plural = _("ESC services")
         ordering = ["-delivered_on"]
+        # The field lists' order, and the review queue (submitted, oldest first).
+        indexes = [
+            models.Index(fields=["-delivered_on", "-id"], name="escservice_list_order"),
+            models.Index(
+                fields=["review_changed_at"],
+                condition=Q(review_state="submitted"),
+                name="escservice_review_queue",
+            ),
+        ]
         constraints = [
             *ReviewedRecord.review_constraints("escservice"),
             models.CheckConstraint(
@@ -377,6 +395,15 @@ class Job(ReviewedRecord):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         ordering = ["-start_date"]
+        # The field lists' order, and the review queue (submitted, oldest first).
+        indexes = [
+            models.Index(fields=["-start_date", "-id"], name="job_list_order"),
+            models.Index(
+                fields=["review_changed_at"],
+                condition=Q(review_state="submitted"),
+                name="job_review_queue",
+            ),
+        ]
         constraints = [
             *ReviewedRecord.review_constraints("job"),
             models.CheckConstraint(

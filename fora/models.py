@@ -78,6 +78,15 @@ class ForumSession(ReviewedRecord):
         verbose_name = _("forum session")
         verbose_name_plural = _("forum sessions")
         ordering = ["-held_on"]
+        # The field lists' order, and the review queue (submitted, oldest first).
+        indexes = [
+            models.Index(fields=["-held_on", "-id"], name="forumsession_list_order"),
+            models.Index(
+                fields=["review_changed_at"],
+                condition=Q(review_state="submitted"),
+                name="forumsession_review_queue",
+            ),
+        ]
         constraints = [
             *ReviewedRecord.review_constraints("forumsession"),
             models.CheckConstraint(

@@ -156,6 +156,15 @@ class WorkRecord(ReviewedRecord):
         verbose_name = _("work record")
         verbose_name_plural = _("work records")
         ordering = ["-date"]
+        # The field lists' order, and the review queue (submitted, oldest first).
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="workrecord_list_order"),
+            models.Index(
+                fields=["review_changed_at"],
+                condition=Q(review_state="submitted"),
+                name="workrecord_review_queue",
+            ),
+        ]
         constraints = [
             *ReviewedRecord.review_constraints("workrecord"),
             models.CheckConstraint(

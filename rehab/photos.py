@@ -1,4 +1,5 @@
 """Photo evidence: shrink what phones send to a size the field's connection and disk can carry."""
+
 from __future__ import annotations
 
 import io
