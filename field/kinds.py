@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,6 @@ class FieldKind:
     related: tuple[str, ...] = ()
     formset_class: type | None = None
     date_field: str = "created_at"
-    extras: dict = field(default_factory=dict)
 
     @property
     def verbose_name(self) -> str:
