@@ -53,6 +53,15 @@ def english_outside_requests():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_dashboard_boards():
+    """Each test's database is rolled back to the same state, which real data never is: the
+    cached dashboard boards (dashboard/boards.py) are invalidated so that none outlives its test."""
+    from dashboard import boards
+
+    boards.bump()
+
+
 @pytest.fixture
 def administrator(db):
     from programs import roles

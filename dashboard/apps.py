@@ -7,3 +7,12 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from . import boards
+
+        # A cache flush is a decoupled side effect: the apps that save never import the dashboard.
+        for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+            signal.connect(boards.record_changed, dispatch_uid=f"dashboard-boards-{name}")

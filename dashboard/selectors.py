@@ -90,8 +90,12 @@ class Scope:
 
 
 def dashboard_scope(user) -> Scope:
+    """Field staff's neighbourhoods; nothing to load for those who see everything (a programme
+    may have thousands of neighbourhoods: a page loads those its figures name)."""
+    if sees_everything(user):
+        return Scope(everything=True, neighbourhoods=())
     hoods = tuple(visible(Neighbourhood.objects.order_by("name"), user))
-    return Scope(everything=sees_everything(user), neighbourhoods=hoods)
+    return Scope(everything=False, neighbourhoods=hoods)
 
 
 def visible_projects(user, scope: Scope) -> QuerySet[Project]:
@@ -308,10 +312,16 @@ class Dashboard:
 PROJECTS_PER_PAGE = 10
 
 
-def dashboard_for(user, *, page: int | str | None = 1, per_page: int | None = PROJECTS_PER_PAGE) -> Dashboard:
+def dashboard_for(
+    user,
+    *,
+    page: int | str | None = 1,
+    per_page: int | None = PROJECTS_PER_PAGE,
+    scope: Scope | None = None,
+) -> Dashboard:
     """Everything /dashboard/ shows for one page of projects, in a fixed number of queries
     (`per_page=None`: every project, for the export)."""
-    scope = dashboard_scope(user)
+    scope = scope or dashboard_scope(user)
     projects = visible_projects(user, scope)
     project_page = None
     if per_page is not None:
@@ -334,7 +344,10 @@ def dashboard_for(user, *, page: int | str | None = 1, per_page: int | None = PR
     snapshots = {s.target_id: s for s in latest_snapshots(Target.objects.filter(pk__in=target_ids))}
     history = snapshot_history(target_ids) if scope.everything else {}
     splits = {} if scope.everything else target_splits(target_ids, scope)
-    secondary = secondary_figures([p.pk for p in all_projects], user, scope.neighbourhoods)
+    secondary = secondary_figures(
+        [p.pk for p in all_projects], user, None if scope.everything else scope.neighbourhoods
+    )
+    hood_ids = neighbourhood_ids(scope, snapshots.values())
 
     boards = []
     for partnership in partnerships:
@@ -348,6 +361,7 @@ def dashboard_for(user, *, page: int | str | None = 1, per_page: int | None = PR
                     history.get(target.pk, []),
                     splits.get(target.pk),
                     project,
+                    hood_ids,
                 )
                 for target in sorted(project.targets.all(), key=_indicator_order)
             ]
@@ -360,7 +374,16 @@ def _indicator_order(target: Target) -> int:
     return Indicator.values.index(target.indicator)
 
 
-def target_card(target, scope, snapshot, history, split, project) -> TargetCard:
+def neighbourhood_ids(scope: Scope, snapshots) -> dict[str, int]:
+    """Name → id of the neighbourhoods the breakdowns may link to: the scope's, or for those who
+    see everything the ones the snapshots name (one query)."""
+    if not scope.everything:
+        return {hood.name: hood.pk for hood in scope.neighbourhoods}
+    names = {name for snapshot in snapshots for name in snapshot.breakdown.get("neighbourhood", {})}
+    return dict(Neighbourhood.objects.filter(name__in=names).values_list("name", "pk"))
+
+
+def target_card(target, scope, snapshot, history, split, project, hood_ids) -> TargetCard:
     if snapshot is None:
         actual = target_value = percent = None
     elif scope.everything:
@@ -377,17 +400,16 @@ def target_card(target, scope, snapshot, history, split, project) -> TargetCard:
         actual=actual,
         target_value=target_value,
         percent=percent,
-        breakdowns=breakdowns(snapshot, scope) if snapshot else [],
+        breakdowns=breakdowns(snapshot, scope, hood_ids) if snapshot else [],
         history=history,
         start_date=project.start_date,
         end_date=project.end_date,
     )
 
 
-def breakdowns(snapshot: ProgressSnapshot, scope: Scope) -> list[Breakdown]:
+def breakdowns(snapshot: ProgressSnapshot, scope: Scope, hood_ids: dict[str, int]) -> list[Breakdown]:
     """The snapshot's breakdown JSON as labelled rows; field staff get their neighbourhoods only
     (the other dimensions are project-wide and cannot be split by neighbourhood)."""
-    hood_ids = {hood.name: hood.pk for hood in scope.neighbourhoods}
     result = []
     for dimension in ("neighbourhood", "sex", "age_band", "kind"):
         values = snapshot.breakdown.get(dimension)
@@ -553,9 +575,10 @@ def secondary_figures(
         values[row["centre__project_id"]]["services"][hood] = row["n"]
         values[row["centre__project_id"]]["service_participants"][hood] = row["participants"]
 
-    hoods = list(
-        visible(Neighbourhood.objects.order_by("name"), user) if neighbourhoods is None else neighbourhoods
-    )
+    if neighbourhoods is None:  # those the figures name, not every neighbourhood of the programme
+        named = {hood for figures in values.values() for by_hood in figures.values() for hood in by_hood}
+        neighbourhoods = visible(Neighbourhood.objects.filter(name__in=named).order_by("name"), user)
+    hoods = list(neighbourhoods)
     result = {}
     for project_id in project_ids:
         figures = []

@@ -13,14 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from programs.access import may_view_personal_data
 from programs.models import AccessAudit, Project
 from programs.services import audit_access
 
-from . import exports, selectors
+from . import boards, exports, selectors
 from .filters import FILTERS
 
 PAGE_SIZE = 50
@@ -42,8 +44,16 @@ def dashboard_view(view):
 
 @dashboard_view
 def index(request):
-    dashboard = selectors.dashboard_for(request.user, page=request.GET.get("page"))
-    return render(request, "dashboard/index.html", {"dashboard": dashboard, "scope": dashboard.scope})
+    scope = selectors.dashboard_scope(request.user)
+    page = boards.page_number(request.GET.get("page"))
+
+    def render_board() -> str:
+        # Without the request: nothing of one user may be cached for another (dashboard/boards.py).
+        dashboard = selectors.dashboard_for(request.user, page=page, scope=scope)
+        return render_to_string("dashboard/_board.html", {"dashboard": dashboard, "scope": scope})
+
+    board = mark_safe(boards.cached_board(scope, page, render_board))  # noqa: S308 - our own autoescaped rendering
+    return render(request, "dashboard/index.html", {"board": board, "scope": scope})
 
 
 @dashboard_view

@@ -1,4 +1,5 @@
 """Site-wide error pages."""
+
 import logging
 import sys
 

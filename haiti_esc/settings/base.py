@@ -221,6 +221,23 @@ PROGRESS_CATCH_UP_SECONDS = float(os.environ.get("PROGRESS_CATCH_UP_SECONDS", "3
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
+# The cache holds rendered dashboard boards (dashboard/boards.py). It is shared by every web
+# worker through Redis when REDIS_URL is set; a Redis that does not answer within the timeouts
+# is a cache miss, never an error page.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "haiti_esc",
+            "TIMEOUT": 600,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 600}
+    )
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

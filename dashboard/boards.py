@@ -1,0 +1,121 @@
+"""Rendered dashboard boards, kept in the cache until the figures they show change.
+
+At a thousand projects a page of ten boards costs about half a second to render (template
+nodes, not queries: their number is fixed), while its figures change only when a snapshot is
+written or a record they count is saved. A board is cached under a key made of
+
+- the id of the latest snapshot: one index read, because the Celery worker writes snapshots in
+  bulk, without signals, possibly in another process;
+- a generation, bumped when any model of the programme is saved or deleted (the receivers
+  below): the secondary figures are live counts, and project facts can be edited in the admin;
+- the scope (everything, or the neighbourhood ids), the page of projects and the language.
+
+Nothing in the board depends on the request beyond these (no form, no user name), so a key
+never shows one user's page to another who could not see it. An unreachable cache is a miss.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.utils import translation
+
+from programs.models import ProgressSnapshot
+
+from .selectors import Scope
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "dashboard:generation"
+#: Apps whose saves may change what a board shows; the models below are the exceptions.
+WATCHED_APPS = frozenset({"programs", "fora", "enterprises", "rehab"})
+#: Written on every request or review, never shown on a board.
+UNWATCHED_MODELS = frozenset({"accessaudit", "formsubmission", "reviewevent"})
+#: Pages beyond this are keyed as this one (the paginator shows the last page anyway).
+MAX_PAGE = 100_000
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for, as the paginator will read it (anything not a number is page 1)."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(number, MAX_PAGE))
+
+
+def generation() -> int:
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            # A new cache (or one flushed): a fresh start value never meets an old key.
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            value = cache.get(GENERATION_KEY)
+        return int(value or 0)
+    except Exception:  # a cache that does not answer: no board is reused
+        log.warning("dashboard cache unreachable", exc_info=True)
+        return -1
+
+
+def bump() -> None:
+    """Invalidate every cached board (they are keyed by the generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # the key is gone (flushed or evicted)
+        generation()
+    except Exception:
+        log.warning("dashboard cache unreachable: boards not invalidated", exc_info=True)
+
+
+def board_key(scope: Scope) -> str | None:
+    version = generation()
+    if version < 0:
+        return None
+    latest = ProgressSnapshot.objects.aggregate(latest=Max("pk"))["latest"] or 0
+    who = "all" if scope.everything else "n" + "-".join(sorted(str(h.pk) for h in scope.neighbourhoods))
+    return f"dashboard:board:{version}:{latest}:{who}:{translation.get_language()}"
+
+
+def cached_board(scope: Scope, page: int, render: Callable[[], str]) -> str:
+    """The board's HTML from the cache, or rendered and stored."""
+    key = board_key(scope)
+    if key is None:
+        return render()
+    key = f"{key}:{page}"
+    try:
+        html = cache.get(key)
+    except Exception:
+        log.warning("dashboard cache unreachable", exc_info=True)
+        return render()
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html)
+        except Exception:
+            log.warning("dashboard cache unreachable: board not stored", exc_info=True)
+    return html
+
+
+def _watched(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in WATCHED_APPS or meta.model_name in UNWATCHED_MODELS:
+        return False
+    return not meta.model_name.startswith("historical")  # django-simple-history's audit rows
+
+
+def record_changed(sender, using=None, action=None, **kwargs) -> None:
+    """Receiver of post_save, post_delete and m2m_changed (connected in DashboardConfig.ready).
+
+    Bumped at once, so that the process that made the change sees it, and again after the
+    commit: a board rendered by another request between the two, from data not yet committed
+    to it, is not kept.
+    """
+    if not _watched(sender) or (action is not None and not action.startswith("post_")):
+        return
+    bump()
+    transaction.on_commit(bump, using=using)
