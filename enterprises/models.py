@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower, Replace, Right, Trim
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,6 +68,20 @@ phone_validator = RegexValidator(
     r"^\+?[0-9 ]{8,20}$",
     _("Enter a phone number of 8 to 20 digits, optionally starting with +, e.g. +509 3712 3456."),
 )
+
+
+#: Two phone numbers that end with the same digits (spaces and "+" removed) are the same number.
+PHONE_KEY_DIGITS = 8
+
+
+def name_key_expression():
+    """The key two spellings of one name share, in SQL: trimmed, lower case."""
+    return Lower(Concat(Trim("first_name"), Value(" "), Trim("last_name")))
+
+
+def phone_key_expression():
+    """The last digits of a phone number, in SQL."""
+    return Right(Replace(Replace("phone", Value(" "), Value("")), Value("+"), Value("")), PHONE_KEY_DIGITS)
 
 
 class Beneficiary(models.Model):
@@ -146,6 +161,19 @@ class Beneficiary(models.Model):
                 condition=Q(consent_withdrawn_on__isnull=True) | Q(consent_given=False),
                 name="beneficiary_consent_withdrawn_not_given",
                 violation_error_message=_("Consent that was withdrawn is no longer given."),
+            ),
+        ]
+        indexes = [
+            # The look-alike keys (enterprises.selectors.with_duplicate_flag), so that flagging
+            # a page of people is a few index probes each, not a scan of every person per row.
+            models.Index(
+                name_key_expression(),
+                "date_of_birth",
+                name="beneficiary_name_key",
+                condition=Q(anonymised_at__isnull=True),
+            ),
+            models.Index(
+                phone_key_expression(), name="beneficiary_phone_key", condition=Q(anonymised_at__isnull=True)
             ),
         ]
 
