@@ -163,7 +163,8 @@ def build_activity(
     # In the programme's order: businesses, youth jobs, rehabilitated area.
     targets = sorted(project.targets.all(), key=lambda t: Target.Indicator.values.index(t.indicator))
     hoods = list(project.neighbourhoods.all())
-    updated = max((s.as_of for s in snapshots.values() if s.target.project_id == project.pk), default=None)
+    # The project's own targets: a scan of every snapshot per project is quadratic at scale.
+    updated = max((snapshots[t.pk].as_of for t in targets if t.pk in snapshots), default=None)
     activity = etree.Element("iati-activity", {XML_LANG: "en", "hierarchy": "1"})
     if updated is not None:
         activity.set("last-updated-datetime", updated.isoformat(timespec="seconds"))
