@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -614,11 +614,11 @@ def youth_band(project: Project) -> tuple[int, int]:
 
 
 def _selected_beneficiaries(project: Project) -> QuerySet:
-    at_project = Q(selections__session__project=project, selections__session__review_state=VERIFIED)
-    return Beneficiary.objects.annotate(
-        selected_on=Min("selections__session__held_on", filter=at_project),
-        selections_n=Count("selections", filter=at_project),
-    ).filter(selected_on__isnull=False)
+    # Filtered before annotating: the aggregates read the same (filtered) join, and only the
+    # project's selections are grouped, not every person of the programme.
+    return Beneficiary.objects.filter(
+        selections__session__project=project, selections__session__review_state=VERIFIED
+    ).annotate(selected_on=Min("selections__session__held_on"), selections_n=Count("selections"))
 
 
 FIGURES: dict[str, Figure] = {
