@@ -1,4 +1,4 @@
-"""IATI and API routes: `/iati/activities.xml` and everything under `/api/`."""
+"""IATI, export and API routes: `/iati/activities.xml`, `/export/…` and everything under `/api/`."""
 
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -27,6 +27,9 @@ router.register("work-records", api.WorkRecordViewSet, basename="work-record")
 
 urlpatterns = [
     path("iati/activities.xml", views.iati_activities, name="iati-activities"),
+    path("export/jobs.csv", views.job_export, name="job-export"),
+    path("export/jobs/", views.job_export_request, name="job-export-request"),
+    path("export/jobs/<slug:token>/", views.job_export_file, name="job-export-file"),
     path("api/", RedirectView.as_view(pattern_name="interop:api-docs"), name="api-root"),
     path("api/", include(router.urls)),
     path(

@@ -156,6 +156,9 @@ MATRIX: dict[str, Case] = {
         args=lambda w, own: [obj(w, own, "beneficiary").pk], expect=logged_in(200), own_and_other=True
     ),
     "interop:iati-activities": Case(expect=everyone(200)),
+    "interop:job-export": Case(expect=logged_in(200)),
+    "interop:job-export-request": Case(expect=logged_in(200)),
+    "interop:job-export-file": Case(args=lambda w, own: ["no-such-export"], expect=logged_in(404)),
     "interop:target-history": Case(
         args=lambda w, own: [w["target"].pk], expect=logged_in(200, anonymous=API_ANON)
     ),

@@ -1,0 +1,313 @@
+"""The CSV export of all jobs: content, scoping, neutralisation, personal columns, streaming."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import threading
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import Value
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_user
+from enterprises.models import Job
+from enterprises.tests.factories import BusinessFactory, CentreFactory, JobFactory
+from interop import exports, tasks
+from programs import roles
+from programs.models import AccessAudit, ReviewState
+from programs.spreadsheets import neutralise
+from programs.tests.factories import NeighbourhoodFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/export/jobs.csv"
+HEADER = [
+    "Job",
+    "Worker code",
+    "Business",
+    "Neighbourhood",
+    "Role",
+    "Start date",
+    "End date",
+    "Rehabilitation work",
+    "Rehabilitation site",
+    "Review state",
+    "Project",
+]
+
+
+@pytest.fixture
+def world():
+    bel_air = NeighbourhoodFactory(name="Bel Air")
+    fort_national = NeighbourhoodFactory(name="Fort National")
+    project = ProjectFactory(code="esc-test", neighbourhoods=[bel_air, fort_national])
+    centres = {
+        hood.name: CentreFactory(project=project, neighbourhood=hood) for hood in (bel_air, fort_national)
+    }
+    return {"project": project, "bel_air": bel_air, "fort_national": fort_national, "centres": centres}
+
+
+def job_in(world, hood: str, **kwargs) -> Job:
+    business = kwargs.pop("business", None) or BusinessFactory(centre=world["centres"][hood])
+    return JobFactory(business=business, **kwargs)
+
+
+def download(client, **headers) -> list[list[str]]:
+    response = client.get(URL, **headers)
+    assert response.status_code == 200, response.status_code
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def user_with(role: str, *, neighbourhoods=(), name=None):
+    return make_user(name or f"export-{role.split()[0].lower()}", role, neighbourhoods=neighbourhoods)
+
+
+def test_the_export_has_a_header_and_one_row_per_job_in_id_order(client, world):
+    first = job_in(world, "Bel Air", role="Mason", end_date=datetime.date(2015, 1, 31))
+    second = job_in(
+        world,
+        "Fort National",
+        role="Helper",
+        review_state=ReviewState.VERIFIED,
+        review_changed_at=timezone.now(),
+    )
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    header, *rows = download(client)
+
+    assert header == HEADER
+    assert rows == [
+        [str(first.pk), first.worker.code, first.business.name, "Bel Air", "Mason",
+         "2014-08-01", "2015-01-31", "no", "", "Draft", "esc-test"],
+        [str(second.pk), second.worker.code, second.business.name, "Fort National", "Helper",
+         "2014-08-01", "", "no", "", "Verified", "esc-test"],
+    ]  # fmt: skip
+
+
+def test_the_header_and_labels_follow_the_language_of_the_request(client, world):
+    job_in(world, "Bel Air")
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    header, row = download(client, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "Quartier" in header and "Neighbourhood" not in header
+    assert row[HEADER.index("Review state")] == "Brouillon"
+
+
+def test_the_response_is_a_dated_csv_attachment_streamed_as_it_is_read(client, world):
+    job_in(world, "Bel Air")
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    response = client.get(URL)
+
+    assert response.streaming is True
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="jobs-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    b"".join(response.streaming_content)
+
+
+def test_field_staff_never_see_another_neighbourhoods_job(client, world):
+    own = job_in(world, "Bel Air", role="Mason")
+    job_in(world, "Fort National", role="FNMARK", business=BusinessFactory(
+        centre=world["centres"]["Fort National"], name="FNMARK business"))  # fmt: skip
+    client.force_login(user_with(roles.FIELD_STAFF, neighbourhoods=[world["bel_air"]]))
+
+    header, *rows = download(client)
+
+    assert [row[0] for row in rows] == [str(own.pk)]
+    assert not any("Fort National" in cell or "FNMARK" in cell for row in rows for cell in row)
+
+
+def test_a_user_without_a_role_is_refused_and_anonymous_users_go_to_the_login_page(client, world):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+    client.force_login(User.objects.create_user("nobody"))
+    assert client.get(URL).status_code == 403
+
+
+def test_text_that_a_spreadsheet_would_run_comes_out_quoted(client, world):
+    business = BusinessFactory(centre=world["centres"]["Bel Air"], name="=cmd|' /C calc'!A0")
+    job_in(world, "Bel Air", business=business, role="@SUM(A1)")
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    _header, row = download(client)
+
+    assert row[HEADER.index("Business")] == "'=cmd|' /C calc'!A0"
+    assert row[HEADER.index("Role")] == "'@SUM(A1)"
+
+
+@pytest.mark.parametrize(
+    "text", ["=cmd", "+509 3712 3456", "-2", "@x", "\tx", "\rx", "plain", "", "'=already", "é=", "=é"]
+)
+def test_the_databases_neutralisation_is_the_one_of_the_other_exports(text):
+    JobFactory()
+    neutralised = Job.objects.annotate(cell=exports.Neutralised(Value(text))).values_list("cell", flat=True)
+    assert list(neutralised) == [neutralise(text)]
+
+
+def test_personal_columns_only_for_those_allowed_to_see_personal_data(client, world):
+    job = job_in(world, "Bel Air")
+    client.force_login(user_with(roles.ILO_MANAGERS))
+    header, row = download(client)
+    assert "Phone" not in header and "Date of birth" not in header
+    assert job.worker.phone not in ",".join(row) and "1994-06-15" not in row
+
+    client.force_login(user_with(roles.ADMINISTRATORS))
+    header, row = download(client)
+    assert header[2:4] == ["Date of birth", "Phone"]
+    assert row[2:4] == ["1994-06-15", "'+509 3712 3456"]  # neutralised, as in the admin's export
+
+
+def test_each_export_is_audited_saying_whether_it_held_personal_data(client, world):
+    manager, administrator = user_with(roles.ILO_MANAGERS), user_with(roles.ADMINISTRATORS)
+    for user in (manager, administrator):
+        client.force_login(user)
+        download(client)
+
+    audits = AccessAudit.objects.filter(action=AccessAudit.Action.EXPORT, path=URL)
+    assert sorted(audits.values_list("username", "what")) == [
+        (administrator.username, "jobs.csv (with personal data)"),
+        (manager.username, "jobs.csv"),
+    ]
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_jobs(client, world):
+    client.force_login(user_with(roles.FIELD_STAFF, neighbourhoods=[world["bel_air"]]))
+
+    def queries_for_export() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = download(client)
+        return len(queries), len(rows) - 1
+
+    for _ in range(5):
+        job_in(world, "Bel Air")
+    few, five = queries_for_export()
+    for _ in range(45):
+        job_in(world, "Bel Air")
+    many, fifty = queries_for_export()
+
+    assert (five, fifty) == (5, 50)
+    assert many == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_stopped_early_stops_the_copy_and_leaves_a_working_connection(world, monkeypatch):
+    monkeypatch.setattr(exports, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(exports, "QUEUE_BLOCKS", 1)
+    for _ in range(30):
+        job_in(world, "Bel Air")
+    blocks = exports.stream_jobs_csv(user_with(roles.ILO_MANAGERS))
+
+    assert next(blocks).startswith("\ufeff".encode())
+    assert next(blocks)  # the COPY has started and waits on the full queue
+    blocks.close()
+
+    assert not any(thread.name == "jobs-csv-copy" for thread in threading.enumerate())
+    assert Job.objects.count() == 30  # a fresh connection: the one left mid-COPY was closed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_more_rows_than_a_block_arrive_whole_and_in_order(world, monkeypatch):
+    monkeypatch.setattr(exports, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(exports, "QUEUE_BLOCKS", 1)
+    made = [job_in(world, "Bel Air").pk for _ in range(30)]
+    manager = user_with(roles.ILO_MANAGERS)
+
+    body = b"".join(exports.stream_jobs_csv(manager)).decode()
+
+    _header, *rows = csv.reader(io.StringIO(body[1:]))
+    assert [int(row[0]) for row in rows] == made
+
+
+# --- prepared in the background ------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The tasks sent to the broker, kept here instead (a test worker runs them by hand)."""
+    sent = []
+    monkeypatch.setattr(tasks.build_job_export, "delay", lambda *args: sent.append(args))
+    return sent
+
+
+def test_an_export_asked_for_is_prepared_by_the_task_and_downloaded_when_ready(
+    client, world, media, queued, django_capture_on_commit_callbacks
+):
+    own = job_in(world, "Bel Air")
+    job_in(world, "Fort National", role="FNMARK")
+    staff = user_with(roles.FIELD_STAFF, neighbourhoods=[world["bel_air"]])
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("interop:job-export-request"))
+    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert response["Location"] == reverse("interop:job-export-file", args=[token])
+    assert queued == [(staff.pk, token, "en")]
+
+    pending = client.get(response["Location"])
+    assert pending.status_code == 200 and b"being prepared" in pending.content
+
+    tasks.build_job_export.run(*queued[0])
+    tasks.build_job_export.run(*queued[0])  # idempotent: the file is kept as it is
+
+    ready = client.get(response["Location"])
+    assert ready.status_code == 200 and ready.streaming
+    assert ready["Content-Disposition"].startswith('attachment; filename="jobs-')
+    body = b"".join(ready.streaming_content).decode()
+    header, *rows = csv.reader(io.StringIO(body[1:]))
+    assert header == HEADER and [row[0] for row in rows] == [str(own.pk)]
+    assert "FNMARK" not in body
+    folder = media / "exports" / "jobs" / str(staff.pk)
+    assert [path for path in media.rglob("*") if path.is_file()] == [folder / f"{token}.csv"]
+
+
+def test_only_the_user_who_asked_reaches_a_prepared_file(client, world, media, queued):
+    client.force_login(user_with(roles.ILO_MANAGERS))
+    token = client.post(reverse("interop:job-export-request"))["Location"].rstrip("/").rsplit("/", 1)[1]
+
+    client.force_login(user_with(roles.ADMINISTRATORS))
+    assert client.get(reverse("interop:job-export-file", args=[token])).status_code == 404
+
+
+def test_a_file_that_could_not_be_prepared_says_so(
+    client, world, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(tasks.build_job_export, "delay", broker_down)
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("interop:job-export-request"))
+    response = client.get(response["Location"])
+
+    assert b"could not be prepared" in response.content
+
+
+def test_the_export_page_offers_both_ways(client, world):
+    client.force_login(user_with(roles.ILO_MANAGERS))
+
+    page = client.get(reverse("interop:job-export-request")).content.decode()
+
+    assert f'href="{URL}"' in page
+    assert f'action="{reverse("interop:job-export-request")}"' in page
