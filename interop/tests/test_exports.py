@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -15,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_user
+from conftest import ROOT, make_user, subprocess_env, wait_for
 from enterprises.models import Job
 from enterprises.tests.factories import BusinessFactory, CentreFactory, JobFactory
 from interop import exports, tasks
@@ -233,75 +236,150 @@ def test_more_rows_than_a_block_arrive_whole_and_in_order(world, monkeypatch):
 
 
 # --- prepared in the background ------------------------------------------------------------------
+# Through the real parts: the request queues the task on Redis when its transaction commits, a
+# Celery worker process (conftest's `celery_worker`) writes the file, the test reads it back. The
+# files go to the test settings' own MEDIA_ROOT (.run/test-media), which the worker process shares
+# (a `settings` override would not reach it); `prepared` removes each test's files afterwards.
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def prepared():
+    """The exports a test asked for, as (user id, token): their files are removed afterwards."""
+    made: list[tuple[int, str]] = []
+    yield made
+    for user_id, token in made:
+        folder = exports.export_dir(user_id)
+        for path in folder.glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty: another export of the same user id
+            folder.rmdir()
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """The tasks sent to the broker, kept here instead (a test worker runs them by hand)."""
-    sent = []
-    monkeypatch.setattr(tasks.build_job_export, "delay", lambda *args: sent.append(args))
-    return sent
+def token_of(location: str) -> str:
+    return location.rstrip("/").rsplit("/", 1)[1]
 
 
-def test_an_export_asked_for_is_prepared_by_the_task_and_downloaded_when_ready(
-    client, world, media, queued, django_capture_on_commit_callbacks
+def files_of(user_id: int, token: str) -> list[str]:
+    return sorted(path.name for path in exports.export_dir(user_id).glob(f"{token}.*"))
+
+
+@contextlib.contextmanager
+def jobs_table_locked():
+    """The jobs table locked by another connection: the worker's COPY of it waits until the end
+    of the block, so the test sees the file while it is being prepared."""
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Job._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+def waiting_on_the_jobs_table() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE relation = %s::regclass AND NOT granted",
+            [Job._meta.db_table],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_export_asked_for_is_prepared_by_the_worker_and_downloaded_when_ready(
+    client, world, prepared, celery_worker
 ):
     own = job_in(world, "Bel Air")
     job_in(world, "Fort National", role="FNMARK")
     staff = user_with(roles.FIELD_STAFF, neighbourhoods=[world["bel_air"]])
     client.force_login(staff)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with jobs_table_locked():
         response = client.post(reverse("interop:job-export-request"))
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert response["Location"] == reverse("interop:job-export-file", args=[token])
-    assert queued == [(staff.pk, token, "en")]
+        location = response["Location"]
+        token = token_of(location)
+        prepared.append((staff.pk, token))
+        assert response.status_code == 302
+        assert location == reverse("interop:job-export-file", args=[token])
+        wait_for(waiting_on_the_jobs_table)  # the worker has the task and is in its COPY
+        pending = client.get(location)
+        assert pending.status_code == 200 and b"being prepared" in pending.content
 
-    pending = client.get(response["Location"])
-    assert pending.status_code == 200 and b"being prepared" in pending.content
+    def page_once_ready():
+        response = client.get(location)
+        if response.streaming:
+            return response
+        assert b"being prepared" in response.content  # until the worker has finished
+        return None
 
-    tasks.build_job_export.run(*queued[0])
-    tasks.build_job_export.run(*queued[0])  # idempotent: the file is kept as it is
-
-    ready = client.get(response["Location"])
-    assert ready.status_code == 200 and ready.streaming
+    ready = wait_for(page_once_ready, timeout=15)
+    assert ready.status_code == 200
     assert ready["Content-Disposition"].startswith('attachment; filename="jobs-')
     body = b"".join(ready.streaming_content).decode()
+    ready.close()
     header, *rows = csv.reader(io.StringIO(body[1:]))
     assert header == HEADER and [row[0] for row in rows] == [str(own.pk)]
     assert "FNMARK" not in body
-    folder = media / "exports" / "jobs" / str(staff.pk)
-    assert [path for path in media.rglob("*") if path.is_file()] == [folder / f"{token}.csv"]
+    assert files_of(staff.pk, token) == [f"{token}.csv"]  # no marker, no partial file left
+
+    # Idempotent (a message delivered again runs the task again): the file is kept as it is,
+    # even though a new job would now be in it.
+    path = exports.export_path(staff.pk, token)
+    written = path.stat().st_mtime_ns
+    job_in(world, "Bel Air")
+    tasks.build_job_export.run(staff.pk, token, "en")
+    tasks.build_job_export.run(staff.pk, token, "en")
+    assert path.stat().st_mtime_ns == written and path.read_text() == body
+    assert files_of(staff.pk, token) == [f"{token}.csv"]
 
 
-def test_only_the_user_who_asked_reaches_a_prepared_file(client, world, media, queued):
-    client.force_login(user_with(roles.ILO_MANAGERS))
-    token = client.post(reverse("interop:job-export-request"))["Location"].rstrip("/").rsplit("/", 1)[1]
+def test_only_the_user_who_asked_reaches_a_prepared_file(client, world, prepared):
+    # The test's transaction is rolled back, never committed: the message to the worker, sent
+    # when the request's transaction commits, is never sent. The pending marker is written.
+    manager = user_with(roles.ILO_MANAGERS)
+    client.force_login(manager)
+    location = client.post(reverse("interop:job-export-request"))["Location"]
+    prepared.append((manager.pk, token_of(location)))
+    assert b"being prepared" in client.get(location).content
 
     client.force_login(user_with(roles.ADMINISTRATORS))
-    assert client.get(reverse("interop:job-export-file", args=[token])).status_code == 404
+    assert client.get(location).status_code == 404
 
 
-def test_a_file_that_could_not_be_prepared_says_so(
-    client, world, media, monkeypatch, django_capture_on_commit_callbacks
-):
-    def broker_down(*args):
-        raise OSError("connection refused")
+@pytest.mark.django_db(transaction=True)
+def test_a_file_that_could_not_be_prepared_says_so(client, world, prepared):
+    manager = user_with(roles.ILO_MANAGERS)
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth.models import User;"
+        "from django.test import Client;"
+        "client = Client(HTTP_HOST='localhost');"
+        f"client.force_login(User.objects.get(pk={manager.pk}));"
+        "print(client.post('/export/jobs/')['Location'])"
+    )
+    # Port 9 (discard) on loopback is closed: the broker is unreachable for this process, which
+    # asks for the export as the web server would.
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(REDIS_URL="redis://127.0.0.1:9/15"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Could not queue the job export" in done.stderr
+    location = done.stdout.strip().splitlines()[-1]
+    token = token_of(location)
+    prepared.append((manager.pk, token))
 
-    monkeypatch.setattr(tasks.build_job_export, "delay", broker_down)
-    client.force_login(user_with(roles.ILO_MANAGERS))
+    client.force_login(manager)
+    response = client.get(location)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("interop:job-export-request"))
-    response = client.get(response["Location"])
-
-    assert b"could not be prepared" in response.content
+    assert response.status_code == 200 and b"could not be prepared" in response.content
+    assert files_of(manager.pk, token) == [f"{token}.failed"]
 
 
 def test_the_export_page_offers_both_ways(client, world):
