@@ -71,11 +71,12 @@ def beneficiaries_import(*, dataset, by, dry_run: bool = False, file_name: str =
 
     A row whose code exists updates that person; an unchanged row is skipped, so importing the
     same file twice changes nothing. Returns the import-export `Result`: when it has errors or
-    invalid rows, nothing was saved. `dry_run` validates and previews without saving.
+    invalid rows, nothing was saved. `dry_run` validates and previews without saving (with each
+    row's before and after, which a confirmed import does not compute).
     """
     from .resources import BeneficiaryImportResource
 
-    resource = BeneficiaryImportResource(user=by)
+    resource = BeneficiaryImportResource(user=by, diff=dry_run)
     with transaction.atomic():
         result = resource.import_data(
             dataset,

@@ -4,13 +4,16 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
+from conftest import make_user
 from enterprises.models import Beneficiary
-from enterprises.resources import row_problems
+from enterprises.resources import BATCH_SIZE, PeopleOfTheFile, row_problems
 from enterprises.services import beneficiaries_import, beneficiary_anonymise
 from enterprises.tests.factories import BeneficiaryFactory
+from programs import roles
 from programs.models import Neighbourhood
 
 from .sheets import csv_file, good_rows, load, person_row, sheet, xlsx_file
@@ -248,3 +251,86 @@ def test_the_import_page_offers_a_template(administrator_client):
 
     assert response.status_code == 200
     assert response.content.decode().splitlines()[0].startswith("code,first_name,last_name,sex")
+
+
+def test_a_bulk_import_writes_one_history_row_per_person_with_the_importing_user(hoods, administrator):
+    count = BATCH_SIZE * 2 + 5  # three batches
+
+    result = beneficiaries_import(dataset=sheet(good_rows(count)), by=administrator, file_name="fora.csv")
+
+    assert row_problems(result) == [] and result.totals["new"] == count
+    history = Beneficiary.history.all()
+    assert history.count() == count
+    assert set(history.values_list("history_type", "history_user", "history_change_reason")) == {
+        ("+", administrator.pk, "import of fora.csv")
+    }
+    assert not history.values("id").annotate(n=Count("history_id")).filter(n__gt=1).exists()
+    person = Beneficiary.objects.get(code=f"BA-{count:05d}")
+    record = history.get(id=person.pk)
+    assert (record.code, record.last_name, record.phone, record.neighbourhood_id, record.created_at) == (
+        person.code,
+        person.last_name,
+        person.phone,
+        person.neighbourhood_id,
+        person.created_at,
+    )
+    assert {row.object_id for row in result.rows} == set(Beneficiary.objects.values_list("pk", flat=True))
+
+
+def test_a_re_import_records_the_changed_people_only_with_the_importing_user(hoods, administrator, manager):
+    beneficiaries_import(dataset=sheet(good_rows(5)), by=administrator)
+    rows = good_rows(5, bad={2: {"phone": "+509 3456 7890"}, 4: {"last_name": "Pierre"}})
+
+    beneficiaries_import(dataset=sheet(rows), by=manager, file_name="corrections.xlsx")
+
+    changed = Beneficiary.history.filter(history_type="~")
+    assert sorted(changed.values_list("code", "history_user", "phone", "last_name")) == [
+        ("BA-00002", manager.pk, "+509 3456 7890", "Joseph2"),
+        ("BA-00004", manager.pk, "+509 37000004", "Pierre"),
+    ]
+    assert Beneficiary.history.filter(history_type="+").count() == 5
+
+
+def test_a_bad_row_after_a_written_batch_saves_nothing_and_is_named(hoods, administrator):
+    bad_row = BATCH_SIZE + 700  # the first batch was written when this row is read
+    rows = good_rows(BATCH_SIZE * 2 + 500, bad={bad_row: {"consent_date": "1980-01-01"}})
+
+    result = beneficiaries_import(dataset=sheet(rows), by=administrator, file_name="fora.csv")
+
+    assert Beneficiary.objects.count() == 0
+    assert Beneficiary.history.count() == 0
+    [problem] = row_problems(result)
+    assert (problem.row, problem.column, problem.value) == (bad_row, "consent_date", "1980-01-01")
+    assert "before the person was born" in problem.reason
+
+
+def test_a_row_the_database_refuses_is_named_with_its_column(hoods, administrator, monkeypatch):
+    """A code recorded by someone else after the file was checked: the database has the last word."""
+    BeneficiaryFactory(code="BA-00002", neighbourhood=hoods[0])
+    monkeypatch.setattr(PeopleOfTheFile, "get_instance", lambda self, row: None)
+
+    result = beneficiaries_import(dataset=sheet(good_rows(5)), by=administrator)
+
+    assert [(p.row, p.column, p.reason) for p in row_problems(result)] == [
+        (2, "code", "A beneficiary with this code already exists.")
+    ]
+    assert list(Beneficiary.objects.values_list("code", flat=True)) == ["BA-00002"]
+    assert not Beneficiary.history.filter(history_change_reason__startswith="import").exists()
+
+
+def test_field_staff_import_only_in_their_neighbourhoods(hoods):
+    bel_air, fort_national = hoods
+    staff = make_user("terrain-import", roles.FIELD_STAFF, neighbourhoods=[bel_air])
+    BeneficiaryFactory(code="BA-00001", neighbourhood=bel_air, phone="")
+    BeneficiaryFactory(code="BA-00003", neighbourhood=fort_national)
+    rows = good_rows(6)  # rows 3 and 6 are in Fort National
+
+    refused = beneficiaries_import(dataset=sheet(rows), by=staff)
+
+    assert [(p.row, p.column) for p in row_problems(refused)] == [(3, "code"), (6, "neighbourhood")]
+    assert "You may not change BA-00003" in row_problems(refused)[0].reason
+
+    done = beneficiaries_import(dataset=sheet([rows[0], rows[1]]), by=staff)
+
+    assert (done.totals["update"], done.totals["new"]) == (1, 1)
+    assert Beneficiary.objects.get(code="BA-00001").phone == "+509 37000001"
