@@ -11,8 +11,11 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from programs.signals import records_changed
+
         from . import boards
 
         # A cache flush is a decoupled side effect: the apps that save never import the dashboard.
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(boards.record_changed, dispatch_uid=f"dashboard-boards-{name}")
+        records_changed.connect(boards.record_changed, dispatch_uid="dashboard-boards-bulk")

@@ -65,7 +65,14 @@ def generation() -> int:
 def bump() -> None:
     """Invalidate every cached board (they are keyed by the generation)."""
     try:
-        cache.incr(GENERATION_KEY)
+        client = getattr(getattr(cache, "_cache", None), "get_client", None)
+        if client is not None:
+            # Redis: one INCR (Django's incr() first asks whether the key exists: two round trips
+            # on every save). A missing key starts again from 1: its old boards went with it.
+            key = cache.make_and_validate_key(GENERATION_KEY)
+            client(key, write=True).incr(key)
+        else:
+            cache.incr(GENERATION_KEY)
     except ValueError:  # the key is gone (flushed or evicted)
         generation()
     except Exception:
@@ -113,9 +120,13 @@ def record_changed(sender, using=None, action=None, **kwargs) -> None:
 
     Bumped at once, so that the process that made the change sees it, and again after the
     commit: a board rendered by another request between the two, from data not yet committed
-    to it, is not kept.
+    to it, is not kept. Services that write in bulk (no post_save) send
+    `programs.signals.records_changed`, received here too.
     """
     if not _watched(sender) or (action is not None and not action.startswith("post_")):
         return
     bump()
-    transaction.on_commit(bump, using=using)
+    connection = transaction.get_connection(using)
+    # One bump after the commit is enough however many rows the transaction saves.
+    if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
+        transaction.on_commit(bump, using=using)

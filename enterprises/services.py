@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from programs.rules import age_on
 from programs.services import progress_mark_stale
+from programs.signals import records_changed
 
 from .models import Beneficiary, Business, Job
 from .selectors import beneficiaries_visible_to
@@ -91,6 +92,7 @@ def beneficiaries_import(*, dataset, by, dry_run: bool = False, file_name: str =
         if not dry_run and not result.has_errors() and not result.has_validation_errors():
             updated = [row.object_id for row in result.rows if row.import_type == row.IMPORT_TYPE_UPDATE]
             _mark_stale(_projects_counting(updated))
+            records_changed.send(sender=Beneficiary)  # written in bulk: no post_save was sent
     return result
 
 

@@ -98,3 +98,50 @@ def test_a_cache_that_does_not_answer_is_a_slower_page_not_an_error(manager_clie
         }
     }
     assert sessions_total(page(manager_client)) == 2
+
+
+def test_an_import_written_in_bulk_moves_the_figures_it_changes(manager_client, administrator):
+    """A re-import that moves a selected person to the other neighbourhood: no post_save is sent
+    (the import writes in bulk), the figure by neighbourhood still changes on the next view."""
+    import tablib
+
+    from enterprises.models import Beneficiary
+    from enterprises.services import beneficiaries_import
+    from fora.models import BeneficiarySelection
+
+    build(projects=1, records=2)
+
+    def selected_in(document, hood: str) -> int:
+        header = [
+            th.text_content() for th in document.xpath("//table[contains(@class,'secondary-table')]//th")
+        ]
+        row = document.xpath('//tr[@data-figure="beneficiaries"]')[0]
+        return int(row.xpath("./td")[header.index(hood) - 1].text_content())
+
+    before = page(manager_client)
+    person = (
+        BeneficiarySelection.objects.filter(beneficiary__neighbourhood__name="Bel Air").first().beneficiary
+    )
+    row = {
+        "code": person.code,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "neighbourhood": "Fort National",
+        "phone": person.phone,
+        "consent_given": "yes" if person.consent_given else "no",
+        "consent_date": person.consent_date.isoformat() if person.consent_date else "",
+    }
+    dataset = tablib.Dataset(headers=list(row))
+    dataset.append(list(row.values()))
+    result = beneficiaries_import(dataset=dataset, by=administrator, file_name="moves.csv")
+    assert not result.has_errors() and not result.has_validation_errors(), (
+        [e.error for e in result.base_errors]
+        + [(r.number, r.error_dict) for r in result.invalid_rows]
+        + [(n, [e.error for e in errs]) for n, errs in result.row_errors()]
+    )
+    assert Beneficiary.objects.get(pk=person.pk).neighbourhood.name == "Fort National"
+    after = page(manager_client)
+    assert selected_in(after, "Bel Air") == selected_in(before, "Bel Air") - 1
+    assert selected_in(after, "Fort National") == selected_in(before, "Fort National") + 1
