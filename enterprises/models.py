@@ -70,7 +70,8 @@ phone_validator = RegexValidator(
 )
 
 
-#: Two phone numbers that end with the same digits (spaces and "+" removed) are the same number.
+#: The phone key compares the last 8 digits: "+509 3712 3456", "50937123456" and "3712 3456"
+#: are the same Haitian number.
 PHONE_KEY_DIGITS = 8
 
 

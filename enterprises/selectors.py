@@ -21,17 +21,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, Concat, Lower, Replace, Right, Trim
+from django.db.models.functions import Coalesce
 
 from programs import access
 
-from .models import Beneficiary, Job
-
-#: The phone key compares the last 8 digits: "+509 3712 3456", "50937123456" and "3712 3456"
-#: are the same Haitian number.
-PHONE_KEY_DIGITS = 8
+from .models import PHONE_KEY_DIGITS, Beneficiary, Job, name_key_expression, phone_key_expression
 
 
 class AnyOf(Lookup):
@@ -64,26 +59,19 @@ def beneficiaries_visible_to(user) -> QuerySet[Beneficiary]:
 
 
 def name_key(first_name: str, last_name: str) -> str:
-    """The key two spellings of one name share: trimmed, lower case (as `_name_key_expression`)."""
+    """The key two spellings of one name share: trimmed, lower case (as `models.name_key_expression`)."""
     return f"{first_name.strip()} {last_name.strip()}".lower()
 
 
 def phone_key(phone: str) -> str:
-    """The last digits of a phone number (as `_phone_key_expression`); '' when there is none."""
+    """The last digits of a phone number (as `models.phone_key_expression`); '' when there is none."""
     # str.replace, not a regular expression: an import computes this twice per row.
     return (phone or "").replace(" ", "").replace("+", "")[-PHONE_KEY_DIGITS:]
 
 
-def _name_key_expression():
-    return Lower(Concat(Trim("first_name"), Value(" "), Trim("last_name")))
-
-
-def _phone_key_expression():
-    return Right(Replace(Replace("phone", Value(" "), Value("")), Value("+"), Value("")), PHONE_KEY_DIGITS)
-
-
 def with_look_alike_keys(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
-    return queryset.annotate(_name_key=_name_key_expression(), _phone_key=_phone_key_expression())
+    # The expressions of the model's indexes, so that PostgreSQL can use them.
+    return queryset.annotate(_name_key=name_key_expression(), _phone_key=phone_key_expression())
 
 
 def _confirmed_distinct(outer_pk, inner_pk) -> Exists:
@@ -97,14 +85,14 @@ def with_duplicate_flag(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary
     others = (
         with_look_alike_keys(Beneficiary.objects.filter(anonymised_at__isnull=True))
         .exclude(pk=OuterRef("pk"))
-        .filter(
-            Q(_name_key=OuterRef("_name_key"), date_of_birth=OuterRef("date_of_birth"))
-            | (Q(_phone_key=OuterRef("_phone_key")) & ~Q(_phone_key=""))
-        )
         .exclude(_confirmed_distinct(OuterRef(OuterRef("pk")), OuterRef("pk")))
     )
+    same_name = others.filter(_name_key=OuterRef("_name_key"), date_of_birth=OuterRef("date_of_birth"))
+    same_phone = others.filter(_phone_key=OuterRef("_phone_key")).exclude(_phone_key="")
+    # Two EXISTS, not one with an OR: each probes its own index and stops at the first match
+    # (with the OR, PostgreSQL scanned every person for each row of the page: 11 s at 100,000).
     # An anonymised person has no name, date of birth or phone left, so never matches.
-    return with_look_alike_keys(queryset).annotate(suspected_duplicate=Exists(others))
+    return with_look_alike_keys(queryset).annotate(suspected_duplicate=Exists(same_name) | Exists(same_phone))
 
 
 def look_alikes(
