@@ -5,19 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_list_and_queue_indexes'),
-        ('programs', '0007_retention_schedule'),
+        ("enterprises", "0005_list_and_queue_indexes"),
+        ("programs", "0007_retention_schedule"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='beneficiary',
-            index=models.Index(django.db.models.functions.text.Lower(django.db.models.functions.text.Concat(django.db.models.functions.text.Trim('first_name'), models.Value(' '), django.db.models.functions.text.Trim('last_name'))), models.F('date_of_birth'), condition=models.Q(('anonymised_at__isnull', True)), name='beneficiary_name_key'),
+            model_name="beneficiary",
+            index=models.Index(
+                django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Concat(
+                        django.db.models.functions.text.Trim("first_name"),
+                        models.Value(" "),
+                        django.db.models.functions.text.Trim("last_name"),
+                    )
+                ),
+                models.F("date_of_birth"),
+                condition=models.Q(("anonymised_at__isnull", True)),
+                name="beneficiary_name_key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='beneficiary',
-            index=models.Index(django.db.models.functions.text.Right(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace('phone', models.Value(' '), models.Value('')), models.Value('+'), models.Value('')), 8), condition=models.Q(('anonymised_at__isnull', True)), name='beneficiary_phone_key'),
+            model_name="beneficiary",
+            index=models.Index(
+                django.db.models.functions.text.Right(
+                    django.db.models.functions.text.Replace(
+                        django.db.models.functions.text.Replace("phone", models.Value(" "), models.Value("")),
+                        models.Value("+"),
+                        models.Value(""),
+                    ),
+                    8,
+                ),
+                condition=models.Q(("anonymised_at__isnull", True)),
+                name="beneficiary_phone_key",
+            ),
         ),
     ]
