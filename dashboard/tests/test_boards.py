@@ -145,3 +145,14 @@ def test_an_import_written_in_bulk_moves_the_figures_it_changes(manager_client, 
     after = page(manager_client)
     assert selected_in(after, "Bel Air") == selected_in(before, "Bel Air") - 1
     assert selected_in(after, "Fort National") == selected_in(before, "Fort National") + 1
+
+
+def test_pages_travel_compressed_to_browsers_that_accept_it(manager_client):
+    import gzip
+
+    build(projects=1, records=2)
+    plain = manager_client.get(URL)
+    packed = manager_client.get(URL, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) * 4 < len(plain.content)
+    assert "Target dashboard" in gzip.decompress(packed.content).decode()
