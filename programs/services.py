@@ -6,7 +6,9 @@ commit a Celery task runs `progress_recompute`, which stores snapshots that page
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import logging
 import uuid
 from collections import defaultdict
@@ -30,7 +32,7 @@ from .models import (
     ReviewState,
     Target,
 )
-from .selectors import latest_snapshots, progress_actuals
+from .selectors import progress_actuals
 
 logger = logging.getLogger(__name__)
 
@@ -89,38 +91,64 @@ def progress_recompute(
     Idempotent: when nothing changed since today's latest snapshot, nothing is written.
     """
     now = timezone.now()
-    today = timezone.localdate(now)
-    with transaction.atomic():
-        projects = Project.objects.select_for_update().order_by("pk")
+    zone = timezone.get_current_timezone()
+    today = now.astimezone(zone).date()
+    with _cycle_collector_paused(), transaction.atomic():
+        locked = Project.objects.select_for_update().order_by("pk")
         if project_ids is not None:
-            projects = projects.filter(pk__in=list(project_ids))
-        projects = {p.pk: p for p in projects.only("pk", "start_date", "end_date")}
-        Project.objects.filter(pk__in=list(projects)).update(progress_stale_since=None)
+            locked = locked.filter(pk__in=list(project_ids))
+        # Each project's (start, end): all the arithmetic needs of it.
+        projects = {pk: (start, end) for pk, start, end in locked.values_list("pk", "start_date", "end_date")}
+        Project.objects.filter(pk__in=list(projects), progress_stale_since__isnull=False).update(
+            progress_stale_since=None
+        )
         targets = list(Target.objects.filter(project_id__in=list(projects)))
         actuals = progress_actuals(
             list(projects),
             youth_bands=_youth_bands(targets),
         )
-        latest, history = _snapshot_history(targets, since=now - progress.PACE_WINDOW)
-        snapshots = []
+        # Each target's actual value and breakdown as stored: what is compared and written.
+        current = {}
         for target in targets:
-            project = projects[target.project_id]
             actual = actuals[target.project_id][target.indicator]
-            previous = latest.get(target.pk)
-            breakdown = actual.as_json()
-            if (
-                previous is not None
-                and timezone.localdate(previous.as_of) == today
-                and previous.actual == actual.total
-                and previous.target_value == target.value
-                and previous.breakdown == breakdown
-            ):
-                continue
-            snapshots.append(
-                _snapshot(target, project, actual.total, breakdown, history[target.pk], now, reason)
+            current[target.pk] = (actual.total, actual.as_json())
+        history, unchanged = _snapshot_history(
+            targets, current, since=now - progress.PACE_WINDOW, today=today
+        )
+        snapshots = [
+            _snapshot(
+                target,
+                projects[target.project_id],
+                *current[target.pk],
+                history[target.pk],
+                now,
+                reason,
+                today=today,
             )
+            for target in targets
+            if target.pk not in unchanged
+        ]
         ProgressSnapshot.objects.bulk_create(snapshots)
     return snapshots
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cycle collector for a recompute (when it runs), then let it run again.
+
+    A recompute of every project keeps some 50,000 objects (targets, actual values, breakdowns,
+    snapshots) until its bulk insert, and their number sets off two or three full passes of the
+    collector over the whole heap: 0.2-0.3 s of a 1.5 s recompute of 1,000 projects (measured).
+    They hold no reference cycles, so reference counting frees them all the same.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _youth_bands(targets: list[Target]) -> dict[int, tuple[int, int]]:
@@ -132,29 +160,51 @@ def _youth_bands(targets: list[Target]) -> dict[int, tuple[int, int]]:
     }
 
 
-def _snapshot_history(targets, *, since):
-    """The latest snapshot of each target, and each target's history since `since`."""
-    latest: dict[int, ProgressSnapshot] = {}
+def _snapshot_history(targets, current, *, since, today):
+    """Each target's history since `since`, and the targets whose latest snapshot is from `today`
+    and still holds their `current` (actual, breakdown) and target value: nothing to write.
+
+    The history (ordered by time, newest last) already holds each target's latest snapshot when it
+    is from today, so only those candidates' breakdowns are read, by id, to be compared.
+    """
+    zone = timezone.get_current_timezone()
+    by_pk = {t.pk: t for t in targets}
     history: dict[int, list[progress.HistoryPoint]] = defaultdict(list)
-    for snapshot in latest_snapshots(Target.objects.filter(pk__in=[t.pk for t in targets])):
-        latest[snapshot.target_id] = snapshot
-    for target_id, as_of, actual in (
-        ProgressSnapshot.objects.filter(target__in=targets, as_of__gte=since)
-        .order_by("as_of")
-        .values_list("target_id", "as_of", "actual")
+    newest = {}
+    for row in (
+        ProgressSnapshot.objects.filter(target__in=list(by_pk), as_of__gte=since)
+        .order_by("as_of", "pk")
+        .values_list("target_id", "pk", "as_of", "actual", "target_value")
     ):
-        history[target_id].append(progress.HistoryPoint(timezone.localdate(as_of), actual))
-    return latest, history
+        history[row[0]].append(progress.HistoryPoint(row[2].astimezone(zone).date(), row[3]))
+        newest[row[0]] = row
+    candidates = {
+        pk: target_id
+        for target_id, pk, as_of, actual, target_value in newest.values()
+        if as_of.astimezone(zone).date() == today
+        and actual == current[target_id][0]
+        and target_value == by_pk[target_id].value
+    }
+    unchanged = set()
+    if candidates:
+        for pk, breakdown in ProgressSnapshot.objects.filter(pk__in=list(candidates)).values_list(
+            "pk", "breakdown"
+        ):
+            if breakdown == current[candidates[pk]][1]:
+                unchanged.add(candidates[pk])
+    return history, unchanged
 
 
-def _snapshot(target, project, actual, breakdown, history, moment, reason) -> ProgressSnapshot:
+def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, today) -> ProgressSnapshot:
+    """The snapshot of `target` at `moment`; `dates` are its project's (start, end)."""
+    start, end = dates
     result = progress.progress(
         actual=actual,
         target=target.value,
         history=history,
-        today=timezone.localdate(moment),
-        start=project.start_date,
-        end=project.end_date,
+        today=today,
+        start=start,
+        end=end,
     )
     return ProgressSnapshot(
         target=target,
@@ -190,7 +240,14 @@ def progress_backfill(*, project_id: int) -> int:
         for target in targets:
             actual = actuals[target.indicator]
             snapshot = _snapshot(
-                target, project, actual.total, actual.as_json(), history[target.pk], moment, "backfill"
+                target,
+                (project.start_date, project.end_date),
+                actual.total,
+                actual.as_json(),
+                history[target.pk],
+                moment,
+                "backfill",
+                today=month_end,
             )
             history[target.pk].append(progress.HistoryPoint(month_end, actual.total))
             if (target.pk, moment) not in existing:

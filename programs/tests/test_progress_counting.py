@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from enterprises.models import Beneficiary, Job
 from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, JobFactory
 from programs.models import ProgressSnapshot, ReviewState, Target
-from programs.selectors import latest_snapshots, progress_actuals
+from programs.selectors import jobs_with_age_at_start, latest_snapshots, progress_actuals
 from programs.services import progress_recompute, review_set_state
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
 from rehab.models import WorkRecord
@@ -135,6 +135,55 @@ def test_age_is_taken_on_the_job_start_date_to_the_day(project, business):
         **VERIFIED,
     )  # 25 that day
     assert actuals(project)[Target.Indicator.YOUTH_JOBS].total == 1
+
+
+@pytest.mark.parametrize(
+    ("born_on", "start", "age"),
+    [
+        (datetime.date(1996, 8, 2), datetime.date(2014, 8, 1), 17),  # the day before the 18th birthday
+        (datetime.date(1996, 8, 1), datetime.date(2014, 8, 1), 18),  # the 18th birthday
+        (datetime.date(1996, 12, 31), datetime.date(2015, 1, 1), 18),  # the day after, across a new year
+        (datetime.date(1996, 2, 29), datetime.date(2015, 2, 28), 18),  # born on 29 February ...
+        (datetime.date(1996, 2, 29), datetime.date(2015, 3, 1), 19),  # ... is a year older on 1 March
+        (datetime.date(1996, 2, 29), datetime.date(2016, 2, 29), 20),  # ... or on 29 February
+    ],
+)
+def test_age_at_start_is_in_completed_years_on_the_birthday_edges(project, business, born_on, start, age):
+    JobFactory(
+        business=business,
+        worker=BeneficiaryFactory(date_of_birth=born_on, neighbourhood=business.neighbourhood),
+        start_date=start,
+        **VERIFIED,
+    )
+    assert jobs_with_age_at_start([project.pk]).get().age == age
+    youth = Target.Indicator.YOUTH_JOBS
+    assert actuals(project, youth_bands={project.pk: (age, age)})[youth].total == 1
+    assert actuals(project, youth_bands={project.pk: (age + 1, 35)})[youth].total == 0
+    assert actuals(project, youth_bands={project.pk: (15, age - 1)})[youth].total == 0
+
+
+def _jobs_of_ages(business, ages) -> None:
+    for age in ages:
+        JobFactory(
+            business=business,
+            worker=BeneficiaryFactory(date_of_birth=born(age), neighbourhood=business.neighbourhood),
+            start_date=START,
+            **VERIFIED,
+        )
+
+
+def test_each_project_counts_by_its_own_band_and_labels_ages_outside_the_age_bands_by_it(project, business):
+    _jobs_of_ages(business, [15, 16, 17, 18, 24, 25, 29, 30, 35, 36, 40, 41])
+    other = ProjectFactory()
+    _jobs_of_ages(BusinessFactory(centre__project=other, **VERIFIED), [17, 18, 22, 25, 31])
+    with CaptureQueriesContext(connection) as queries:
+        result = progress_actuals([project.pk, other.pk], youth_bands={project.pk: (16, 40)})
+    assert len(queries) == 3
+    wide, default = (result[p][Target.Indicator.YOUTH_JOBS] for p in (project.pk, other.pk))
+    assert wide.total == 10
+    assert wide.breakdown["age_band"] == {"15–17": 2, "18–24": 2, "25–29": 2, "30–35": 2, "16–40": 2}
+    assert default.total == 3
+    assert default.breakdown["age_band"] == {"15–17": 1, "18–24": 2}
 
 
 def test_rehabilitated_area_sums_verified_work_with_decimals(project):
