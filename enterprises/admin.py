@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -609,7 +609,11 @@ class BeneficiaryAdmin(ImportMixin, ExportActionMixin, ReadOnlyHistoryAdmin):
             return
         self.message_user(
             request,
-            _("%(n)d pairs recorded as different people; they are no longer flagged as duplicates.")
+            ngettext(
+                "%(n)d pair recorded as different people; it is no longer flagged as a duplicate.",
+                "%(n)d pairs recorded as different people; they are no longer flagged as duplicates.",
+                pairs,
+            )
             % {"n": pairs},
             messages.SUCCESS,
         )

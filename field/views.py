@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from enterprises.models import Beneficiary
@@ -204,10 +205,18 @@ def _verify_many(request):
             verified += 1
         except ValidationError:
             refused += 1
-    messages.success(request, _("%(n)d records verified.") % {"n": verified})
+    messages.success(
+        request, ngettext("%(n)d record verified.", "%(n)d records verified.", verified) % {"n": verified}
+    )
     if refused:
         messages.warning(
-            request, _("%(n)d records could not be verified (no longer submitted).") % {"n": refused}
+            request,
+            ngettext(
+                "%(n)d record could not be verified (no longer submitted).",
+                "%(n)d records could not be verified (no longer submitted).",
+                refused,
+            )
+            % {"n": refused},
         )
     return redirect("field:review")
 
