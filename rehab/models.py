@@ -12,6 +12,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -180,7 +181,8 @@ class WorkRecord(ReviewedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} — {self.date:%Y-%m-%d}: {self.completed_area_m2} m²"
+        # The area in the active language's notation (12,5 m² in French).
+        return f"{self.site} — {self.date:%Y-%m-%d}: {number_format(self.completed_area_m2)} m²"
 
     @property
     def progress_project_id(self) -> int:
