@@ -38,7 +38,11 @@ def project_with_history(*, before: int | None, now: int):
     project = ProjectFactory(start_date=START, launched_on=START, end_date=END)
     target = TargetFactory(project=project, value=Decimal(10), due_date=END)
     if before is not None:
-        moment = timezone.now() - datetime.timedelta(days=80)
+        # Noon, 80 local days before today: "now minus 80 × 24 hours" is 79 local days when a
+        # change of daylight saving time lies between and the test runs just before midnight.
+        moment = timezone.make_aware(
+            datetime.datetime.combine(TODAY - datetime.timedelta(days=80), datetime.time(12))
+        )
         ProgressSnapshot.objects.create(
             target=target,
             as_of=moment,
