@@ -10,13 +10,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Count,
     Exists,
     F,
     IntegerField,
-    Lookup,
     OuterRef,
     Q,
     QuerySet,
@@ -25,32 +23,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from programs import access
+from programs.lookups import AnyOf  # noqa: F401 - the import resource reads it from here
 
 from .models import PHONE_KEY_DIGITS, Beneficiary, Job, name_key_expression, phone_key_expression
-
-
-class AnyOf(Lookup):
-    """`expression IN values` for the thousands of keys of an import file, where Django would
-    prepare and bind each value apart: on PostgreSQL the values go as one array parameter
-    (`= ANY(%s)`). The values must already be of the database's type (str, date)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return list(self.rhs)
-
-    def as_sql(self, compiler, connection):
-        if not self.rhs:
-            raise EmptyResultSet
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
-
-    def as_postgresql(self, compiler, connection):
-        if not self.rhs:
-            raise EmptyResultSet
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*params, self.rhs)
 
 
 def beneficiaries_visible_to(user) -> QuerySet[Beneficiary]:

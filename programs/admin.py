@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     AccessAudit,
@@ -134,7 +135,10 @@ class ProjectAdmin(admin.ModelAdmin):
         snapshots = progress_recompute(
             project_ids=list(queryset.values_list("pk", flat=True)), reason="admin"
         )
-        self.message_user(request, _("%(count)d new snapshots.") % {"count": len(snapshots)})
+        count = len(snapshots)
+        self.message_user(
+            request, ngettext("%(count)d new snapshot.", "%(count)d new snapshots.", count) % {"count": count}
+        )
 
 
 class TargetSplitInline(admin.TabularInline):

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from . import progress
+from .lookups import AnyOf
 from .models import ProgressSnapshot, ReviewState, Target
 
 Indicator = Target.Indicator
@@ -100,7 +101,7 @@ def counted_businesses(project_ids: list[int], *, as_of: datetime.date | None = 
     from enterprises.models import Business
 
     businesses = Business.objects.filter(
-        centre__project_id__in=project_ids,
+        AnyOf(F("centre__project_id"), list(project_ids)),
         review_state=ReviewState.VERIFIED,
         status__in=COUNTED_BUSINESS_STATUSES,
     )
@@ -114,7 +115,7 @@ def jobs_with_age_at_start(project_ids: list[int], *, as_of: datetime.date | Non
     from enterprises.models import Job
 
     jobs = Job.objects.filter(
-        business__centre__project_id__in=project_ids,
+        AnyOf(F("business__centre__project_id"), list(project_ids)),
         review_state=ReviewState.VERIFIED,
     ).filter(Q(worker__date_of_birth__isnull=False) | Q(worker_age_at_start__isnull=False))
     if as_of:
@@ -138,7 +139,9 @@ def counted_work_records(project_ids: list[int], *, as_of: datetime.date | None 
     """Verified work records on the projects' sites."""
     from rehab.models import WorkRecord
 
-    records = WorkRecord.objects.filter(site__project_id__in=project_ids, review_state=ReviewState.VERIFIED)
+    records = WorkRecord.objects.filter(
+        AnyOf(F("site__project_id"), list(project_ids)), review_state=ReviewState.VERIFIED
+    )
     return records.filter(date__lte=as_of) if as_of else records
 
 

@@ -18,11 +18,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, progress
+from .bulk import rows_copy
 from .db_rules import database_rule_error
+from .lookups import AnyOf
 from .models import (
     FormSubmission,
     ProgressSnapshot,
@@ -99,10 +102,10 @@ def progress_recompute(
             locked = locked.filter(pk__in=list(project_ids))
         # Each project's (start, end): all the arithmetic needs of it.
         projects = {pk: (start, end) for pk, start, end in locked.values_list("pk", "start_date", "end_date")}
-        Project.objects.filter(pk__in=list(projects), progress_stale_since__isnull=False).update(
+        Project.objects.filter(AnyOf(F("pk"), list(projects)), progress_stale_since__isnull=False).update(
             progress_stale_since=None
         )
-        targets = list(Target.objects.filter(project_id__in=list(projects)))
+        targets = list(Target.objects.filter(AnyOf(F("project_id"), list(projects))))
         actuals = progress_actuals(
             list(projects),
             youth_bands=_youth_bands(targets),
@@ -128,7 +131,7 @@ def progress_recompute(
             for target in targets
             if target.pk not in unchanged
         ]
-        ProgressSnapshot.objects.bulk_create(snapshots)
+        rows_copy(ProgressSnapshot, snapshots)
     return snapshots
 
 
@@ -172,7 +175,7 @@ def _snapshot_history(targets, current, *, since, today):
     history: dict[int, list[progress.HistoryPoint]] = defaultdict(list)
     newest = {}
     for row in (
-        ProgressSnapshot.objects.filter(target__in=list(by_pk), as_of__gte=since)
+        ProgressSnapshot.objects.filter(AnyOf(F("target_id"), list(by_pk)), as_of__gte=since)
         .order_by("as_of", "pk")
         .values_list("target_id", "pk", "as_of", "actual", "target_value")
     ):
@@ -252,7 +255,7 @@ def progress_backfill(*, project_id: int) -> int:
             history[target.pk].append(progress.HistoryPoint(month_end, actual.total))
             if (target.pk, moment) not in existing:
                 written.append(snapshot)
-    ProgressSnapshot.objects.bulk_create(written)
+    rows_copy(ProgressSnapshot, written)
     return len(written)
 
 

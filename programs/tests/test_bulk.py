@@ -1,0 +1,53 @@
+"""Rows written with COPY read back as they were given: NULLs, empty strings, JSON, decimals."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from programs.bulk import rows_copy
+from programs.models import ProgressSnapshot
+from programs.tests.factories import TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(target, **values) -> ProgressSnapshot:
+    fields = {
+        "target": target,
+        "as_of": timezone.now(),
+        "actual": Decimal("12.50"),
+        "target_value": target.value,
+        "remaining": Decimal("3.25"),
+        "status": "on_track",
+        "breakdown": {"sex": {"F": "2", "M": "1"}, "neighbourhood": {'Bel Air, "haut"': "3"}},
+        "reason": "",
+    }
+    return ProgressSnapshot(**(fields | values))
+
+
+def test_copied_rows_read_back_as_given():
+    target = TargetFactory()
+    moment = timezone.now().replace(microsecond=123456)
+    rows_copy(
+        ProgressSnapshot,
+        [
+            snapshot(target, as_of=moment, forecast_date=datetime.date(2015, 3, 31), reason="bench"),
+            snapshot(target, as_of=moment, percent=None, expected_by_now=None, breakdown={}),
+        ],
+    )
+    first, second = ProgressSnapshot.objects.filter(target=target).order_by("pk")
+    assert (first.as_of, first.actual, first.remaining) == (moment, Decimal("12.50"), Decimal("3.25"))
+    assert first.forecast_date == datetime.date(2015, 3, 31) and first.reason == "bench"
+    assert first.breakdown["neighbourhood"] == {'Bel Air, "haut"': "3"}
+    assert second.percent is None and second.forecast_date is None
+    assert second.reason == "" and second.breakdown == {}
+
+
+def test_the_databases_constraints_still_refuse_a_copied_row():
+    target = TargetFactory()
+    with pytest.raises(IntegrityError, match="snapshot_actual_not_negative"), transaction.atomic():
+        rows_copy(ProgressSnapshot, [snapshot(target, actual=Decimal("-1"))])
+    assert not ProgressSnapshot.objects.filter(target=target).exists()
