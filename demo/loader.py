@@ -216,6 +216,9 @@ class DemoLoader:
                 "description": "Technical assistance to micro, small and medium enterprises, youth "
                 "employment and socio-economic infrastructure rehabilitation in two "
                 "violence-prone neighbourhoods of Port-au-Prince.",
+                "description_fr": "Assistance technique aux micro, petites et moyennes entreprises, emploi "
+                "des jeunes et réhabilitation d'infrastructures socio-économiques dans deux quartiers "
+                "de Port-au-Prince exposés à la violence.",
                 "launched_on": datetime.date(2014, 4, 1),
                 "start_date": datetime.date(2014, 4, 1),
                 "end_date": datetime.date(2016, 3, 31),

@@ -173,7 +173,7 @@ def build_activity(
     reporting = _sub(activity, "reporting-org", ref=publisher.ref, type=publisher.type)
     _narratives(reporting, {"en": publisher.name})
     _narratives(_sub(activity, "title"), {"en": project.title, "fr": project.title_fr})
-    general = {"en": project.description or project.title, "fr": getattr(project, "description_fr", "")}
+    general = {"en": project.description or project.title, "fr": project.description_fr}
     _narratives(_sub(activity, "description", type=DESCRIPTION_GENERAL), general)
     if targets:
         objectives = {lang: _objectives(targets, lang) for lang in ("en", "fr")}

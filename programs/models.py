@@ -238,6 +238,7 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=250)
     title_fr = models.CharField(_("title in French"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
     launched_on = models.DateField(_("launched on"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))

@@ -77,6 +77,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "title",
             "title_fr",
             "description",
+            "description_fr",
             "partnership",
             "launched_on",
             "start_date",

@@ -116,6 +116,12 @@ def test_activity_identifies_ilo_minustah_status_dates_country_locations_and_sec
         "en",
         "fr",
     }
+    general = {
+        n.get("{http://www.w3.org/XML/1998/namespace}lang", "en"): n.text
+        for n in act.findall("description[@type='1']/narrative")
+    }
+    assert general["en"].startswith("Technical assistance")
+    assert general["fr"].startswith("Assistance technique")
     roles = {(o.findtext("narrative"), o.get("role")) for o in act.findall("participating-org")}
     assert ("International Labour Organization", "2") in roles  # accountable
     assert ("International Labour Organization", "4") in roles  # implementing (ILO Haiti)
