@@ -68,9 +68,11 @@ def bump() -> None:
         client = getattr(getattr(cache, "_cache", None), "get_client", None)
         if client is not None:
             # Redis: one INCR (Django's incr() first asks whether the key exists: two round trips
-            # on every save). A missing key starts again from 1: its old boards went with it.
+            # on every save). A missing key (flushed, evicted) would restart from 1, a value an
+            # older board may carry: it starts from the clock instead.
             key = cache.make_and_validate_key(GENERATION_KEY)
-            client(key, write=True).incr(key)
+            if client(key, write=True).incr(key) == 1:
+                cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
         else:
             cache.incr(GENERATION_KEY)
     except ValueError:  # the key is gone (flushed or evicted)

@@ -156,3 +156,13 @@ def test_pages_travel_compressed_to_browsers_that_accept_it(manager_client):
     assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
     assert len(packed.content) * 4 < len(plain.content)
     assert "Target dashboard" in gzip.decompress(packed.content).decode()
+
+
+def test_a_lost_generation_starts_again_from_a_value_no_old_board_carries():
+    from django.core.cache import cache
+
+    from dashboard import boards
+
+    cache.delete(boards.GENERATION_KEY)
+    boards.bump()
+    assert boards.generation() > 1_000_000
