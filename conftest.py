@@ -92,6 +92,19 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def run_with_broker_down(script: str) -> subprocess.CompletedProcess:
+    """Run a Python snippet in a process of this test run whose broker does not answer: port 9
+    (discard) on loopback is closed. The snippet sets Django up itself."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and snippet
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(REDIS_URL="redis://127.0.0.1:9/15"),
+    )
+
+
 def start_worker(env: dict[str, str], name: str, queues: str = "celery") -> subprocess.Popen:
     """Start a Celery worker process (solo pool) and wait until it answers a ping."""
     from haiti_esc.celery import app

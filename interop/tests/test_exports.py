@@ -6,8 +6,6 @@ import contextlib
 import csv
 import datetime
 import io
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -18,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import ROOT, make_user, subprocess_env, wait_for
+from conftest import make_user, run_with_broker_down, wait_for
 from enterprises.models import Job
 from enterprises.tests.factories import BusinessFactory, CentreFactory, JobFactory
 from interop import exports, tasks
@@ -359,16 +357,8 @@ def test_a_file_that_could_not_be_prepared_says_so(client, world, prepared):
         f"client.force_login(User.objects.get(pk={manager.pk}));"
         "print(client.post('/export/jobs/')['Location'])"
     )
-    # Port 9 (discard) on loopback is closed: the broker is unreachable for this process, which
-    # asks for the export as the web server would.
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=subprocess_env(REDIS_URL="redis://127.0.0.1:9/15"),
-    )
+    # The process asks for the export as the web server would, with its broker unreachable.
+    done = run_with_broker_down(script)
     assert done.returncode == 0, done.stderr
     assert "Could not queue the job export" in done.stderr
     location = done.stdout.strip().splitlines()[-1]

@@ -1,15 +1,13 @@
 """Progress through the real parts: a Celery worker process on Redis, PostgreSQL, and a broker outage."""
 
 import datetime
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
-from conftest import ROOT, subprocess_env, wait_for
+from conftest import run_with_broker_down, wait_for
 from programs.models import Project, ReviewState, Target
 from programs.selectors import latest_snapshots
 from programs.services import progress_recompute, review_set_state
@@ -90,15 +88,7 @@ def test_with_the_broker_down_a_save_succeeds_and_the_catch_up_repairs_progress(
         "review_set_state(record=record, to_state='verified', by=by);"
         "print(time.monotonic() - started)"
     )
-    # Port 9 (discard) on loopback is closed: the broker is unreachable for this process.
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=subprocess_env(REDIS_URL="redis://127.0.0.1:9/15"),
-    )
+    done = run_with_broker_down(script)
     assert done.returncode == 0, done.stderr
     assert "catch-up will do it" in done.stderr
     saving = float(done.stdout.strip().splitlines()[-1])  # the save itself, broker failure included
