@@ -69,6 +69,15 @@ def administrator(db):
     return make_user("admin-test", roles.ADMINISTRATORS, is_staff=True)
 
 
+@pytest.fixture
+def two_hoods(db):
+    """Bel Air and Fort National, each with a record of every kind and its field staff member,
+    an ILO manager ("manager-world") and an administrator ("admin-world"): `tests/worlds.py`."""
+    from tests.worlds import two_neighbourhoods
+
+    return two_neighbourhoods(manager="manager-world", admin="admin-world")
+
+
 def test_database_url() -> str:
     """The URL of pytest-django's test database, for processes started by the tests."""
     from django.db import connection

@@ -36,7 +36,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench.pages import count_queries, pages  # noqa: E402
 from programs import roles  # noqa: E402
-from programs.models import Neighbourhood, NeighbourhoodAssignment, ProgressSnapshot, Project  # noqa: E402
+from programs.models import Neighbourhood, NeighbourhoodAssignment, Project  # noqa: E402
+from progress.models import ProgressSnapshot  # noqa: E402
 
 FIRST_PROJECT = "gen-00000"
 HOST = "127.0.0.1"
@@ -118,7 +119,7 @@ def task_queries(args) -> dict:
     return {"pages": result}
 
 
-# The three grouped aggregates of `programs.selectors.progress_actuals`, written by hand: the floor.
+# The three grouped aggregates of `progress.selectors.progress_actuals`, written by hand: the floor.
 RAW_AGGREGATES = [
     """SELECT c.project_id, n.name, o.sex, COUNT(*)
        FROM enterprises_business b
@@ -156,7 +157,7 @@ def _timed(function, repeat: int) -> list[float]:
 
 def task_recompute(args) -> dict:
     """A full recompute (every project, every snapshot written) vs the raw aggregates."""
-    from programs.services import progress_recompute
+    from progress.services import progress_recompute
 
     def recompute():
         with transaction.atomic():
@@ -208,12 +209,12 @@ def beneficiary_rows(count: int) -> list[dict]:
 
 
 def task_import(args) -> dict:
-    """The admin's beneficiary import (enterprises.services.beneficiaries_import) of `rows` new
+    """The admin's beneficiary import (beneficiaries.services.beneficiaries_import) of `rows` new
     people vs a raw bulk_create of the same rows; both rolled back."""
     import tablib
 
-    from enterprises.models import Beneficiary
-    from enterprises.services import beneficiaries_import
+    from beneficiaries.models import Beneficiary
+    from beneficiaries.services import beneficiaries_import
 
     admin = bench_users()["admin"]
     rows = beneficiary_rows(args.rows)

@@ -116,7 +116,7 @@ def pages(project_pk: int) -> list[Page]:
         Page(
             "admin list",
             "admin beneficiaries (administrator)",
-            "admin:enterprises_beneficiary_changelist",
+            "admin:beneficiaries_beneficiary_changelist",
             "admin",
         ),  # fmt: skip
         Page("admin list", "admin jobs (administrator)", "admin:enterprises_job_changelist", "admin"),

@@ -25,15 +25,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
 
-from programs.models import ProgressSnapshot
+from progress.models import ProgressSnapshot
 
-from .selectors import Scope
+from .scope import Scope
 
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "dashboard:generation"
 #: Apps whose saves may change what a board shows; the models below are the exceptions.
-WATCHED_APPS = frozenset({"programs", "fora", "enterprises", "rehab"})
+WATCHED_APPS = frozenset({"programs", "beneficiaries", "fora", "enterprises", "rehab", "progress"})
 #: Written on every request or review, never shown on a board.
 UNWATCHED_MODELS = frozenset({"accessaudit", "formsubmission", "reviewevent"})
 #: Pages beyond this are keyed as this one (the paginator shows the last page anyway).

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from programs.access import may_view_personal_data
 from programs.spreadsheets import neutralise
 
-from .selectors import Dashboard, Figure
+from .figures import Figure
+from .selectors import Dashboard
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -11,11 +11,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Business, EscService, Job, Sex
+from beneficiaries.models import Sex
+from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession, StructureKind
 from programs.access import visible
 from programs.models import Neighbourhood
-from programs.progress import AGE_BANDS
+from programs.rules import AGE_BANDS
 from rehab.models import RehabSite
 
 DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control"})

@@ -1,7 +1,8 @@
 """Dashboard pages: targets at a glance, drill-down lists, traceability, exports.
 
 Views parse the request, call a selector and render; reads and permission scoping live in
-`dashboard.selectors` (through `programs.access`).
+`dashboard.scope`, `dashboard.selectors` (the board), `dashboard.figures` (drill-down lists) and
+`dashboard.traces`, all through `programs.access`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from beneficiaries.models import Beneficiary
 from programs.access import may_view_personal_data
 from programs.models import AccessAudit, Project
 from programs.services import audit_access
+from rehab.models import RehabSite
 
-from . import boards, exports, selectors
+from . import boards, exports, figures, selectors, traces
 from .filters import FILTERS
+from .scope import dashboard_scope, may_open_dashboard, project_for
 
 PAGE_SIZE = 50
 
@@ -35,7 +39,7 @@ def dashboard_view(view):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.may_open_dashboard(request.user):
+        if not may_open_dashboard(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -44,7 +48,7 @@ def dashboard_view(view):
 
 @dashboard_view
 def index(request):
-    scope = selectors.dashboard_scope(request.user)
+    scope = dashboard_scope(request.user)
     page = boards.page_number(request.GET.get("page"))
 
     def render_board() -> str:
@@ -66,14 +70,14 @@ def dashboard_export(request, fmt: str):
 
 
 def _figure_records(request, project_pk: int, figure_key: str):
-    figure = selectors.FIGURES.get(figure_key)
+    figure = figures.FIGURES.get(figure_key)
     if figure is None:
         raise Http404
     try:
-        project = selectors.project_for(request.user, project_pk)
+        project = project_for(request.user, project_pk)
     except Project.DoesNotExist as missing:
         raise Http404 from missing
-    records = selectors.figure_records(figure, project, request.user)
+    records = figures.figure_records(figure, project, request.user)
     filterset = FILTERS[figure.key](request.GET or None, queryset=records, request=request)
     return figure, project, filterset
 
@@ -95,7 +99,7 @@ def figure_list(request, project_pk: int, figure: str):
             "filter": filterset,
             "page": page,
             "count": page.paginator.count,
-            "total": selectors.figure_total(figure, records) if figure.sum_field else None,
+            "total": figures.figure_total(figure, records) if figure.sum_field else None,
             "columns": columns,
             "rows": exports.rows_for(figure, page.object_list, columns),
             "query": query.urlencode(),
@@ -120,8 +124,8 @@ def figure_export(request, project_pk: int, figure: str, fmt: str):
 @dashboard_view
 def site_trace(request, pk: int):
     try:
-        trace = selectors.site_trace(pk, request.user)
-    except selectors.RehabSite.DoesNotExist as missing:
+        trace = traces.site_trace(pk, request.user)
+    except RehabSite.DoesNotExist as missing:
         raise Http404 from missing
     return render(request, "dashboard/site.html", {"trace": trace, "site": trace.site})
 
@@ -129,8 +133,8 @@ def site_trace(request, pk: int):
 @dashboard_view
 def beneficiary_path(request, pk: int):
     try:
-        path = selectors.beneficiary_path(pk, request.user)
-    except selectors.Beneficiary.DoesNotExist as missing:
+        path = traces.beneficiary_path(pk, request.user)
+    except Beneficiary.DoesNotExist as missing:
         raise Http404 from missing
     personal = may_view_personal_data(request.user)
     if personal:

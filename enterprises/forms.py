@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from programs.forms import BeneficiaryCodeField, FieldRecordForm
+from beneficiaries.forms import BeneficiaryCodeField
+from programs.forms import FieldRecordForm
 
 from .models import Business, EscService, Job
 

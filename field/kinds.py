@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -9,16 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.forms import BusinessForm, EscServiceForm, JobForm
 from enterprises.models import Business, EscService, Job
+from enterprises.services import business_save, esc_service_save, job_save
 from fora.forms import ForumSessionForm, StructurePriorityFormSet
-from fora.models import BeneficiarySelection, ForumSession
+from fora.models import ForumSession
+from fora.services import forum_session_save
 from rehab.forms import WorkRecordForm
 from rehab.models import WorkRecord
+from rehab.services import work_record_save
 
 
 @dataclass(frozen=True)
 class FieldKind:
     slug: str
     model: type[models.Model]
+    #: The kind's service (`job_save`, …): the one the API and the admin call too.
+    service: Callable[..., models.Model]
     form_class: type
     label: str
     add_label: str
@@ -32,23 +38,14 @@ class FieldKind:
     def verbose_name(self) -> str:
         return self.model._meta.verbose_name
 
-    def save_related(self, form, formset):
-        """What a kind saves beside its record, inside the service's transaction."""
-
-        def after_save(record):
-            if formset is not None:
-                formset.instance = record
-                formset.save()
-            if "selected_codes" in form.cleaned_data:
-                people = form.cleaned_data["selected_codes"]
-                record.selections.exclude(beneficiary__in=people).delete()
-                for person in people:
-                    selection = BeneficiarySelection(session=record, beneficiary=person)
-                    if not record.selections.filter(beneficiary=person).exists():
-                        selection.full_clean()
-                        selection.save()
-
-        return after_save
+    def related_of(self, form, formset) -> dict:
+        """What the kind's service saves beside the record: a session's priorities and people."""
+        related = {}
+        if formset is not None:
+            related["priorities"] = formset
+        if "selected_codes" in form.cleaned_data:
+            related["people"] = form.cleaned_data["selected_codes"]
+        return related
 
 
 KINDS: dict[str, FieldKind] = {
@@ -57,6 +54,7 @@ KINDS: dict[str, FieldKind] = {
         FieldKind(
             "sessions",
             ForumSession,
+            forum_session_save,
             ForumSessionForm,
             _("Forum sessions"),
             _("Record a forum session"),
@@ -68,6 +66,7 @@ KINDS: dict[str, FieldKind] = {
         FieldKind(
             "businesses",
             Business,
+            business_save,
             BusinessForm,
             _("Businesses"),
             _("Record a new business"),
@@ -78,6 +77,7 @@ KINDS: dict[str, FieldKind] = {
         FieldKind(
             "jobs",
             Job,
+            job_save,
             JobForm,
             _("Jobs"),
             _("Record a job"),
@@ -88,6 +88,7 @@ KINDS: dict[str, FieldKind] = {
         FieldKind(
             "services",
             EscService,
+            esc_service_save,
             EscServiceForm,
             _("ESC services"),
             _("Record an ESC service"),
@@ -98,6 +99,7 @@ KINDS: dict[str, FieldKind] = {
         FieldKind(
             "work",
             WorkRecord,
+            work_record_save,
             WorkRecordForm,
             _("Work records"),
             _("Record work on a site"),

@@ -25,11 +25,7 @@ class Entry:
 
 
 def assigned_neighbourhoods(user):
-    return (
-        access.visible(Neighbourhood.objects.all(), user)
-        if access.role_of(user) == access.Role.FIELD_STAFF
-        else []
-    )
+    return access.visible(Neighbourhood.objects.all(), user) if access.may_enter_field_data(user) else []
 
 
 def recent_entries(user) -> list[Entry]:
@@ -45,7 +41,7 @@ def recent_entries(user) -> list[Entry]:
 
 def returned_to(user) -> list[Entry]:
     """Records of the user's neighbourhoods returned by a manager, with the manager's comment."""
-    if access.role_of(user) != access.Role.FIELD_STAFF:
+    if not access.may_enter_field_data(user):
         return []
     entries = []
     for kind in KINDS.values():
@@ -70,7 +66,7 @@ def review_queue(user, *, neighbourhood: str | None = None) -> dict:
     items: list[Entry] = []
     counts: Counter[str] = Counter()
     for kind in KINDS.values():
-        path = access.NEIGHBOURHOOD_PATHS[kind.model._meta.label_lower]
+        path = access.neighbourhood_path(kind.model)
         submitted = access.visible(kind.model.objects.filter(review_state=ReviewState.SUBMITTED), user)
         for row in submitted.values(f"{path}__name").annotate(n=Count("pk")):
             counts[row[f"{path}__name"]] += row["n"]

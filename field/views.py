@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from enterprises.models import Beneficiary
+from beneficiaries.models import Beneficiary
 from programs import access
 from programs.models import ReviewEvent, ReviewState
-from programs.services import FieldAccessDenied, field_record_save, review_set_state
+from programs.review import FieldAccessDenied, records_verify, review_set_state
 
 from . import selectors
 from .kinds import KINDS, FieldKind
@@ -104,13 +104,13 @@ def record_form(request, kind_slug: str, pk: int | None = None):
     formset = kind.formset_class(data, instance=record, prefix="priorities") if kind.formset_class else None
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            saved = field_record_save(
+            saved = kind.service(
                 record=form.save(commit=False),
                 by=request.user,
                 submit="submit" in request.POST,
                 token=form.cleaned_data.get("token") or uuid.uuid4(),
                 version=form.cleaned_data.get("version"),
-                after_save=kind.save_related(form, formset),
+                **kind.related_of(form, formset),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -168,7 +168,7 @@ def record_submit(request, kind_slug: str, pk: int):
     kind = _kind(kind_slug)
     record = _visible_record(request, kind, pk)
     try:
-        field_record_save(record=record, by=request.user, submit=True)
+        kind.service(record=record, by=request.user, submit=True)
     except FieldAccessDenied as denied:
         raise PermissionDenied(str(denied)) from denied
     except ValidationError as error:
@@ -192,19 +192,16 @@ def review_queue(request):
 
 
 def _verify_many(request):
-    verified = refused = 0
+    records = []
     for item in request.POST.getlist("record"):
         kind_slug, _sep, pk = item.partition(":")
         if kind_slug not in KINDS or not pk.isdigit():
             continue
         record = access.visible(KINDS[kind_slug].model.objects.all(), request.user).filter(pk=pk).first()
-        if record is None:
-            continue
-        try:
-            review_set_state(record=record, to_state=ReviewState.VERIFIED, by=request.user)
-            verified += 1
-        except ValidationError:
-            refused += 1
+        if record is not None:
+            records.append(record)
+    result = records_verify(records=records, by=request.user)
+    verified, refused = result.verified, result.refused
     messages.success(
         request, ngettext("%(n)d record verified.", "%(n)d records verified.", verified) % {"n": verified}
     )

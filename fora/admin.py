@@ -1,10 +1,17 @@
-"""Admin for community fora and their sessions."""
+"""Admin for community fora and their sessions; a person's selections on their register page."""
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from programs.admin import ReviewedRecordAdmin
+from beneficiaries.admin import extend_beneficiary_admin
+from beneficiaries.admin.filters import AgeBandFilter
+from programs import access
+from programs.admin import ReadOnlyInline, ReviewedRecordAdmin
 
 from .models import BeneficiarySelection, CommunityForum, ForumSession, StructurePriority
+from .services import forum_session_save
 
 
 @admin.register(CommunityForum)
@@ -28,6 +35,7 @@ class BeneficiarySelectionInline(admin.TabularInline):
 
 @admin.register(ForumSession)
 class ForumSessionAdmin(ReviewedRecordAdmin):
+    save_service = staticmethod(forum_session_save)
     list_display = ("forum", "kind", "held_on", "women", "men", "youth", "review_state")
     list_filter = ("review_state", "kind", "forum__neighbourhood", "project")
     search_fields = ("forum__name", "notes")
@@ -53,3 +61,40 @@ class BeneficiarySelectionAdmin(admin.ModelAdmin):
     search_fields = ("beneficiary__code", "beneficiary__last_name", "beneficiary__first_name")
     autocomplete_fields = ("session", "beneficiary")
     list_select_related = ("beneficiary", "session__forum")
+
+
+class SelectionInline(ReadOnlyInline):
+    model = BeneficiarySelection
+    fields = ("session", "reason")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("selections at forum sessions")
+
+    def get_queryset(self, request):
+        return access.visible(super().get_queryset(request), request.user).select_related("session__forum")
+
+
+class SelectedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("selected at a forum")
+    parameter_name = "selected"
+
+    def lookups(self, request, model_admin):
+        sessions = access.visible(ForumSession.objects.select_related("forum"), request.user)
+        return [
+            ("any", _("at any session")),
+            ("none", _("not selected")),
+            *[(str(s.pk), str(s)) for s in sessions.order_by("-held_on")[:50]],
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        selections = BeneficiarySelection.objects.filter(beneficiary=OuterRef("pk"))
+        if value == "any":
+            return queryset.filter(Exists(selections))
+        if value == "none":
+            return queryset.exclude(Exists(selections))
+        if value and value.isdigit():
+            return queryset.filter(Exists(selections.filter(session_id=int(value))))
+        return queryset
+
+
+extend_beneficiary_admin(inline=SelectionInline, list_filter=SelectedFilter, after=AgeBandFilter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Beneficiary
+from beneficiaries.selectors import beneficiaries_by_codes
 from programs import access
 from programs.forms import FieldRecordForm
 from programs.models import Neighbourhood, Project
@@ -41,18 +41,14 @@ class ForumSessionForm(FieldRecordForm):
             codes = self.instance.selections.values_list("beneficiary__code", flat=True)
             self.initial.setdefault("selected_codes", "\n".join(codes))
 
-    def clean_selected_codes(self) -> list[Beneficiary]:
-        codes = [
-            c.strip().upper() for c in self.cleaned_data["selected_codes"].replace(",", "\n").splitlines()
-        ]
-        codes = list(dict.fromkeys(c for c in codes if c))
-        people = {b.code: b for b in access.visible(Beneficiary.objects.filter(code__in=codes), self.user)}
-        unknown = [c for c in codes if c not in people]
+    def clean_selected_codes(self) -> list:
+        codes = self.cleaned_data["selected_codes"].replace(",", "\n").splitlines()
+        people, unknown = beneficiaries_by_codes(codes, user=self.user)
         if unknown:
             raise forms.ValidationError(
                 _("Unknown in your neighbourhoods: %(codes)s.") % {"codes": ", ".join(unknown)}
             )
-        return [people[c] for c in codes]
+        return people
 
 
 class StructurePriorityForm(forms.ModelForm):

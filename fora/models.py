@@ -26,6 +26,9 @@ class StructureKind(models.TextChoices):
 class CommunityForum(models.Model):
     """An established community forum of a neighbourhood, run with its local groups."""
 
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "neighbourhood"
+
     name = models.CharField(_("name"), max_length=150)
     neighbourhood = models.ForeignKey(
         Neighbourhood,
@@ -51,6 +54,9 @@ class CommunityForum(models.Model):
 
 class ForumSession(ReviewedRecord):
     """One meeting of a forum, counted by its participants."""
+
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "forum__neighbourhood"
 
     class Kind(models.TextChoices):
         SENSITIZATION = "sensitization", _("Sensitization")
@@ -78,15 +84,7 @@ class ForumSession(ReviewedRecord):
         verbose_name = _("forum session")
         verbose_name_plural = _("forum sessions")
         ordering = ["-held_on"]
-        # The field lists' order, and the review queue (submitted, oldest first).
-        indexes = [
-            models.Index(fields=["-held_on", "-id"], name="forumsession_list_order"),
-            models.Index(
-                fields=["review_changed_at"],
-                condition=Q(review_state="submitted"),
-                name="forumsession_review_queue",
-            ),
-        ]
+        indexes = ReviewedRecord.review_indexes("forumsession", "held_on")
         constraints = [
             *ReviewedRecord.review_constraints("forumsession"),
             models.CheckConstraint(
@@ -139,6 +137,9 @@ class ForumSession(ReviewedRecord):
 class StructurePriority(models.Model):
     """A structure proposed at a session and ranked by the community for rehabilitation."""
 
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "session__forum__neighbourhood"
+
     session = models.ForeignKey(
         ForumSession,
         verbose_name=_("forum session"),
@@ -183,6 +184,9 @@ class StructurePriority(models.Model):
 class BeneficiarySelection(models.Model):
     """A person selected as a beneficiary at a forum session."""
 
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "session__forum__neighbourhood"
+
     session = models.ForeignKey(
         ForumSession,
         verbose_name=_("forum session"),
@@ -190,7 +194,7 @@ class BeneficiarySelection(models.Model):
         related_name="selections",
     )
     beneficiary = models.ForeignKey(
-        "enterprises.Beneficiary",
+        "beneficiaries.Beneficiary",
         verbose_name=_("beneficiary"),
         on_delete=models.PROTECT,
         related_name="selections",

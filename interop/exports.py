@@ -40,13 +40,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Job
-from programs.access import Role, may_view_personal_data, role_of, visible
+from programs.access import may_use_programme, may_view_personal_data, visible
 from programs.models import ReviewState
 from programs.spreadsheets import FORMULA_STARTS
 
 CSV_TYPE = "text/csv; charset=utf-8"
 #: Who may export jobs: whoever sees jobs on the dashboard (field staff: their neighbourhoods').
-EXPORT_ROLES = frozenset({Role.FIELD_STAFF, Role.MANAGER, Role.ADMINISTRATOR})
 #: Bytes handed over at a time, and blocks that may wait in the queue (the memory bound).
 BLOCK_BYTES = 64 * 1024
 QUEUE_BLOCKS = 8
@@ -114,7 +113,7 @@ JOB_COLUMNS = [
 
 
 def may_export_jobs(user) -> bool:
-    return role_of(user) in EXPORT_ROLES
+    return may_use_programme(user)
 
 
 def jobs_filename() -> str:

@@ -17,8 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from programs.models import Organisation, ProgressSnapshot, Project, Target
-from programs.selectors import latest_snapshots
+from programs.models import Organisation, Project, Target
+from progress.models import ProgressSnapshot
+from progress.selectors import latest_snapshots
 
 IATI_VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -68,8 +69,9 @@ UNIT_LABELS = {
 
 
 def schema_path() -> Path:
-    """The official 2.03 schema, in the shared folder beside the repository."""
-    return Path(settings.BASE_DIR).parent / "shared" / "iati" / IATI_VERSION / "iati-activities-schema.xsd"
+    """The official 2.03 schema, vendored in interop/schemas/iati/ (with its README and licence)."""
+    folder = Path(settings.BASE_DIR) / "interop" / "schemas" / "iati" / IATI_VERSION
+    return folder / "iati-activities-schema.xsd"
 
 
 def number(value: Decimal) -> str:

@@ -3,6 +3,7 @@
 Views, admin, API, exports, search and autocomplete all scope their query sets here, so the
 rule "field staff see and change only their assigned neighbourhoods" is written once.
 """
+
 from __future__ import annotations
 
 import enum
@@ -20,26 +21,19 @@ class Role(enum.StrEnum):
     NONE = "none"
 
 
-#: How each scoped model reaches its neighbourhood.
-NEIGHBOURHOOD_PATHS: dict[str, str] = {
-    "programs.neighbourhood": "pk",
-    "fora.communityforum": "neighbourhood",
-    "fora.forumsession": "forum__neighbourhood",
-    "fora.structurepriority": "session__forum__neighbourhood",
-    "fora.beneficiaryselection": "session__forum__neighbourhood",
-    "enterprises.enterpriseservicecentre": "neighbourhood",
-    "enterprises.beneficiary": "neighbourhood",
-    "enterprises.business": "neighbourhood",
-    "enterprises.escservice": "centre__neighbourhood",
-    "enterprises.job": "business__neighbourhood",
-    "rehab.rehabsite": "neighbourhood",
-    "rehab.workrecord": "site__neighbourhood",
-}
+def neighbourhood_path(model: type[Model]) -> str:
+    """How a scoped model reaches its neighbourhood: declared once, on the model, as
+    `neighbourhood_path` ("site__neighbourhood"; "pk" for the neighbourhood itself). The scoping
+    here, the API filters and the dashboard filters all read it."""
+    try:
+        return model.neighbourhood_path
+    except AttributeError:
+        raise TypeError(f"{model._meta.label} declares no neighbourhood_path") from None
 
 
 def neighbourhood_id_of(obj: Model) -> int | None:
-    """The neighbourhood a record belongs to, following its NEIGHBOURHOOD_PATHS entry."""
-    path = NEIGHBOURHOOD_PATHS[obj._meta.label_lower]
+    """The neighbourhood a record belongs to, following its model's `neighbourhood_path`."""
+    path = neighbourhood_path(type(obj))
     if path == "pk":
         return obj.pk
     *hops, last = path.split("__")
@@ -82,25 +76,34 @@ def assigned_neighbourhood_ids(user) -> frozenset[int]:
     return cached
 
 
+def _may(user, codename: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(f"programs.{codename}"))
+
+
+def may_use_programme(user) -> bool:
+    """Pages, exports and API are for the programme's roles (their rows scoped by `visible`)."""
+    return _may(user, "use_programme")
+
+
 def sees_everything(user) -> bool:
-    return role_of(user) in (Role.MANAGER, Role.ADMINISTRATOR)
+    return _may(user, "see_all_neighbourhoods")
 
 
 def visible(queryset: QuerySet, user) -> QuerySet:
-    """The rows of `queryset` the user may see: all for managers and administrators, their
-    neighbourhoods' for field staff, none for anyone else."""
-    role = role_of(user)
-    if role in (Role.MANAGER, Role.ADMINISTRATOR):
+    """The rows of `queryset` the user may see: all with the permission to see every
+    neighbourhood, their assigned neighbourhoods' for other users of the programme (field
+    staff), none for anyone else."""
+    if sees_everything(user):
         return queryset
-    if role is not Role.FIELD_STAFF:
+    if not may_use_programme(user):
         return queryset.none()
-    path = NEIGHBOURHOOD_PATHS[queryset.model._meta.label_lower]
+    path = neighbourhood_path(queryset.model)
     return queryset.filter(**{f"{path}__in": assigned_neighbourhood_ids(user)})
 
 
 def may_enter_field_data(user) -> bool:
-    """Only field staff create and change field records (managers act through review)."""
-    return role_of(user) is Role.FIELD_STAFF
+    """Field staff create and change field records (managers act through review)."""
+    return _may(user, "enter_field_data")
 
 
 def may_change(user, obj: Model) -> bool:
@@ -113,12 +116,12 @@ def may_change(user, obj: Model) -> bool:
 
 
 def may_review(user) -> bool:
-    return role_of(user) in (Role.MANAGER, Role.ADMINISTRATOR)
+    return _may(user, "review_field_records")
 
 
 def may_view_personal_data(user) -> bool:
     """Phone numbers and dates of birth: only with the dedicated permission."""
-    return bool(user and user.is_authenticated and user.has_perm("enterprises.view_personal_data"))
+    return bool(user and user.is_authenticated and user.has_perm("beneficiaries.view_personal_data"))
 
 
 def neighbourhood_allowed(user, neighbourhood_id: int | None) -> bool:
@@ -127,4 +130,4 @@ def neighbourhood_allowed(user, neighbourhood_id: int | None) -> bool:
         return False
     if sees_everything(user):
         return True
-    return role_of(user) is Role.FIELD_STAFF and neighbourhood_id in assigned_neighbourhood_ids(user)
+    return may_enter_field_data(user) and neighbourhood_id in assigned_neighbourhood_ids(user)

@@ -6,7 +6,6 @@ import uuid
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from . import access
 
@@ -56,34 +55,3 @@ class FieldRecordForm(forms.ModelForm):
                 field.widget.attrs.setdefault(
                     "inputmode", "decimal" if isinstance(field, forms.DecimalField) else "numeric"
                 )
-
-
-class BeneficiaryCodeField(forms.CharField):
-    """A beneficiary chosen by code (the search box fills it), among those the user may see."""
-
-    default_error_messages = {
-        "unknown": _("No beneficiary has the code %(code)s in your neighbourhoods."),
-    }
-
-    def __init__(self, *, user=None, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-        self.user = user
-        self.widget.attrs.update(
-            {"autocomplete": "off", "data-beneficiary-search": "1", "autocapitalize": "characters"}
-        )
-
-    def prepare_value(self, value):
-        return getattr(value, "code", value)
-
-    def clean(self, value):
-        from enterprises.models import Beneficiary
-
-        code = super().clean(value)
-        if not code:
-            return None
-        code = code.strip().upper().split(" ")[0]
-        person = access.visible(Beneficiary.objects.all(), self.user).filter(code=code).first()
-        if person is None:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
-        return person

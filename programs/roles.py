@@ -25,9 +25,9 @@ FIELD_RECORDS = [
 FIELD_DETAILS = [
     ("fora", "structurepriority"),
     ("fora", "beneficiaryselection"),
-    ("enterprises", "beneficiary"),
+    ("beneficiaries", "beneficiary"),
 ]
-APPS = ["programs", "fora", "enterprises", "rehab"]
+APPS = ["programs", "beneficiaries", "fora", "enterprises", "rehab", "progress"]
 #: Apps of the libraries whose admin only administrators use: schedules, lockouts, API tokens.
 ADMIN_APPS = ["django_celery_beat", "axes", "authtoken"]
 #: Kept from everyone but administrators: who looked at whose data, one-time form tokens.
@@ -51,15 +51,23 @@ def role_permissions(
         for app, model in [*models, *admin_models]
         for action in ("add", "change", "delete", "view")
     }
+    gates = {
+        "use": ("programs", "use_programme"),
+        "enter": ("programs", "enter_field_data"),
+        "review": ("programs", "review_field_records"),
+        "all": ("programs", "see_all_neighbourhoods"),
+    }
     return {
-        FIELD_STAFF: view_all | field,
+        FIELD_STAFF: view_all | field | {gates["use"], gates["enter"]},
         ILO_MANAGERS: view_all
+        | {gates["use"], gates["review"], gates["all"]}
         | review
         | {("programs", "add_target"), ("programs", "change_target")}
         | {("programs", "add_targetsplit"), ("programs", "change_targetsplit")},
         ADMINISTRATORS: everything
+        | {gates["use"], gates["review"], gates["all"]}
         | review
-        | {("enterprises", "view_personal_data")}
+        | {("beneficiaries", "view_personal_data")}
         | {("auth", f"{a}_{m}") for a in ("add", "change", "view") for m in ("user", "group")},
     }
 

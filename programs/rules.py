@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 MIN_AGE_WORK = 15
 #: ILO Conventions 138 and 182: construction is hazardous work, 18 at least.
 MIN_AGE_HAZARDOUS_WORK = 18
+#: Age bands of youth jobs in the breakdowns and filters (inclusive bounds, years).
+AGE_BANDS: tuple[tuple[int, int], ...] = ((15, 17), (18, 24), (25, 29), (30, 35))
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:

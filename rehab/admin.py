@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from enterprises.admin import ReadOnlyHistoryAdmin
-from programs.admin import ReviewedRecordAdmin
+from programs.admin import InlineRecordsThroughServices, ReadOnlyHistoryAdmin, ReviewedRecordAdmin
 
 from .models import RehabSite, WorkRecord
+from .services import work_record_save
 
 
 class WorkRecordInline(admin.TabularInline):
@@ -16,7 +16,7 @@ class WorkRecordInline(admin.TabularInline):
 
 
 @admin.register(RehabSite)
-class RehabSiteAdmin(admin.ModelAdmin):
+class RehabSiteAdmin(InlineRecordsThroughServices, admin.ModelAdmin):
     list_display = ("name", "kind", "neighbourhood", "planned_area_m2", "status", "contractor")
     list_filter = ("kind", "status", "neighbourhood", "project")
     search_fields = ("name",)
@@ -27,6 +27,7 @@ class RehabSiteAdmin(admin.ModelAdmin):
 
 @admin.register(WorkRecord)
 class WorkRecordAdmin(ReadOnlyHistoryAdmin, ReviewedRecordAdmin):
+    save_service = staticmethod(work_record_save)
     list_display = ("site", "date", "completed_area_m2", "review_state", "review_changed_by")
     list_filter = ("review_state", "site__neighbourhood", "site__kind")
     search_fields = ("site__name", "notes")

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     FileExtensionValidator,
-    MaxValueValidator,
     MinValueValidator,
 )
 from django.db import models
@@ -17,14 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fora.models import StructureKind
-from programs.models import Neighbourhood, Project, ReviewedRecord
+from programs.models import Located, Neighbourhood, Project, ReviewedRecord
 from programs.rules import activity_date_errors
 
 AREA = {"max_digits": 10, "decimal_places": 2}
 
 
-class RehabSite(models.Model):
+class RehabSite(Located):
     """A structure to rehabilitate (retaining wall, pedestrian corridor, public space)."""
+
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "neighbourhood"
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -41,22 +43,6 @@ class RehabSite(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=StructureKind.choices)
     planned_area_m2 = models.DecimalField(
         _("planned area (m²)"), **AREA, validators=[MinValueValidator(Decimal("0.01"))]
-    )
-    latitude = models.DecimalField(
-        _("latitude (°)"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude (°)"),
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     priority = models.OneToOneField(
         "fora.StructurePriority",
@@ -88,11 +74,7 @@ class RehabSite(models.Model):
                 name="site_planned_area_m2_positive",
                 violation_error_message=_("The planned area must be positive."),
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
-                name="site_location_valid",
-            ),
+            Located.location_constraint("site_location_valid"),
             models.CheckConstraint(condition=Q(kind__in=StructureKind.values), name="site_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["planned", "in_progress", "completed"]),
@@ -115,8 +97,7 @@ class RehabSite(models.Model):
         if self.project_id and self.neighbourhood_id:
             if not self.project.neighbourhoods.filter(pk=self.neighbourhood_id).exists():
                 errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
-        if (self.latitude is None) != (self.longitude is None):
-            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        errors |= self.location_errors()
         if self.pk and self.planned_area_m2 is not None:
             done = self.completed_area_m2()
             if self.planned_area_m2 < done:
@@ -131,8 +112,11 @@ def work_photo_path(instance: WorkRecord, filename: str) -> str:
     return f"work-records/{instance.site_id}/{filename}"
 
 
-class WorkRecord(ReviewedRecord):
+class WorkRecord(ReviewedRecord, Located):
     """Work done on a site on one day, with the area completed and optional photo evidence."""
+
+    #: How the record reaches its neighbourhood (`programs.access.neighbourhood_path`).
+    neighbourhood_path = "site__neighbourhood"
 
     site = models.ForeignKey(
         RehabSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_records"
@@ -147,8 +131,6 @@ class WorkRecord(ReviewedRecord):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
     )
-    latitude = models.DecimalField(_("latitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude (°)"), max_digits=8, decimal_places=5, null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
@@ -157,15 +139,7 @@ class WorkRecord(ReviewedRecord):
         verbose_name = _("work record")
         verbose_name_plural = _("work records")
         ordering = ["-date"]
-        # The field lists' order, and the review queue (submitted, oldest first).
-        indexes = [
-            models.Index(fields=["-date", "-id"], name="workrecord_list_order"),
-            models.Index(
-                fields=["review_changed_at"],
-                condition=Q(review_state="submitted"),
-                name="workrecord_review_queue",
-            ),
-        ]
+        indexes = ReviewedRecord.review_indexes("workrecord", "date")
         constraints = [
             *ReviewedRecord.review_constraints("workrecord"),
             models.CheckConstraint(
@@ -173,11 +147,7 @@ class WorkRecord(ReviewedRecord):
                 name="workrecord_completed_area_m2_positive",
                 violation_error_message=_("The completed area must be positive."),
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
-                name="workrecord_location_valid",
-            ),
+            Located.location_constraint("workrecord_location_valid"),
         ]
 
     def __str__(self) -> str:
@@ -203,5 +173,6 @@ class WorkRecord(ReviewedRecord):
                     errors["completed_area_m2"] = _(
                         "Only %(left)s m² of the site's planned %(planned)s m² remain to be completed."
                     ) % {"left": left, "planned": self.site.planned_area_m2}
+        errors |= self.location_errors()
         if errors:
             raise ValidationError(errors)

@@ -17,23 +17,16 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import make_user
-from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, CentreFactory, JobFactory
-from fora.tests.factories import ForumFactory, ForumSessionFactory
-from programs import roles
-from programs.models import ReviewState, Target
-from programs.services import progress_recompute
-from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
-from rehab.tests.factories import RehabSiteFactory, WorkRecordFactory
+from programs.models import Target
+from programs.tests.factories import TargetFactory
+from progress.services import progress_recompute
+from tests.worlds import BEL_AIR, FORT_NATIONAL, two_neighbourhoods
 
 pytestmark = pytest.mark.django_db
 
 MARK = "FNMARK"  # in every Fort National record's text
 ROLES = ("anonymous", "staff", "manager", "administrator")
-VERIFIED = {
-    "review_state": ReviewState.VERIFIED,
-    "review_changed_at": datetime.datetime(2014, 9, 1, tzinfo=datetime.UTC),
-}
+VERIFIED_AT = datetime.datetime(2014, 9, 1, tzinfo=datetime.UTC)
 
 
 def all_url_names() -> set[str]:
@@ -111,7 +104,9 @@ SCOPED_API = {
 
 
 def obj(world, own, name):
-    return world["own" if own else "other"][name]
+    """The own or the other neighbourhood's record `name`, or what both share (the target)."""
+    hood = world["own" if own else "other"]
+    return getattr(hood, name) if hasattr(hood, name) else world[name]
 
 
 MATRIX: dict[str, Case] = {
@@ -196,64 +191,28 @@ for _name, _attr in [
 
 @pytest.fixture
 def world():
-    bel_air = NeighbourhoodFactory(name="Bel Air")
-    fort_national = NeighbourhoodFactory(name="Fort National")
-    project = ProjectFactory(neighbourhoods=[bel_air, fort_national])
+    hoods = two_neighbourhoods(
+        marks={BEL_AIR: "BA", FORT_NATIONAL: MARK},
+        verified_at=VERIFIED_AT,
+        work_area=Decimal("50"),
+        more_records=True,
+        manager="matrix-manager",
+        admin="matrix-admin",
+    )
+    project = hoods["project"]
     target = TargetFactory(project=project, indicator=Target.Indicator.YOUTH_JOBS, value=Decimal("114"))
-    hoods = {}
-    for key, hood in (("own", bel_air), ("other", fort_national)):
-        mark = MARK if key == "other" else "BA"
-        forum = ForumFactory(neighbourhood=hood, name=f"Forum {mark}")
-        centre = CentreFactory(project=project, neighbourhood=hood, name=f"ESC {mark}")
-        person = BeneficiaryFactory(neighbourhood=hood, last_name=f"Person{mark}", code=f"{mark[:2]}-0001")
-        business = BusinessFactory(
-            centre=centre, neighbourhood=hood, owner=person, name=f"Shop {mark}", **VERIFIED
-        )
-        site = RehabSiteFactory(
-            project=project, neighbourhood=hood, name=f"Corridor {mark}", planned_area_m2=Decimal("500")
-        )
-        hoods[key] = {
-            "neighbourhood": hood,
-            "forum": forum,
-            "centre": centre,
-            "beneficiary": person,
-            "business": business,
-            "site": site,
-            "session": ForumSessionFactory(project=project, forum=forum, notes=f"Session {mark}", **VERIFIED),
-            "job": JobFactory(
-                business=business,
-                worker__neighbourhood=hood,
-                worker__last_name=f"Worker{mark}",
-                role=f"Role {mark}",
-                **VERIFIED,
-            ),
-            "service": business.services.create(
-                centre=centre,
-                kind="management_advice",
-                delivered_on=datetime.date(2014, 8, 2),
-                notes=f"Advice {mark}",
-            ),
-            "work": WorkRecordFactory(
-                site=site, completed_area_m2=Decimal("50"), notes=f"Work {mark}", **VERIFIED
-            ),
-            "draft_work": WorkRecordFactory(
-                site=site, completed_area_m2=Decimal("10"), notes=f"Draft {mark}"
-            ),
-            "staff": make_user(f"staff-{key}", roles.FIELD_STAFF, neighbourhoods=[hood]),
-        }
     progress_recompute(project_ids=[project.pk])
-    for key in hoods:  # shared by both neighbourhoods
-        hoods[key].update(partnership=project.partnership, project=project, target=target)
     return {
-        **hoods,
+        "own": hoods[BEL_AIR],
+        "other": hoods[FORT_NATIONAL],
         "project": project,
         "partnership": project.partnership,
         "target": target,
         "users": {
             "anonymous": None,
-            "staff": hoods["own"]["staff"],
-            "manager": make_user("matrix-manager", roles.ILO_MANAGERS, is_staff=True),
-            "administrator": make_user("matrix-admin", roles.ADMINISTRATORS, is_staff=True),
+            "staff": hoods[BEL_AIR].staff,
+            "manager": hoods["manager"],
+            "administrator": hoods["admin"],
         },
     }
 

@@ -12,7 +12,7 @@ from dashboard.tests.test_queries import build, count_queries
 from fora.models import ForumSession
 from programs import roles
 from programs.models import Neighbourhood, ReviewState
-from programs.services import progress_recompute
+from progress.services import progress_recompute
 from rehab.models import WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +105,8 @@ def test_an_import_written_in_bulk_moves_the_figures_it_changes(manager_client, 
     (the import writes in bulk), the figure by neighbourhood still changes on the next view."""
     import tablib
 
-    from enterprises.models import Beneficiary
-    from enterprises.services import beneficiaries_import
+    from beneficiaries.models import Beneficiary
+    from beneficiaries.services import beneficiaries_import
     from fora.models import BeneficiarySelection
 
     build(projects=1, records=2)

@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from beneficiaries.models import Beneficiary
 from dashboard.exports import neutralise
-from enterprises.models import Beneficiary, Business
+from enterprises.models import Business
 from programs.models import Neighbourhood, Target
-from programs.selectors import counted_youth_jobs, latest_snapshots
+from progress.selectors import counted_youth_jobs, latest_snapshots
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,14 @@ from django.urls import reverse
 
 from conftest import make_user
 from dashboard import boards
-from dashboard.selectors import FIGURES
+from dashboard.figures import FIGURES
 from enterprises.tests.factories import BusinessFactory, CentreFactory, EscServiceFactory, JobFactory
 from fora.models import BeneficiarySelection
 from fora.tests.factories import ForumFactory, ForumSessionFactory, StructurePriorityFactory
 from programs import roles
 from programs.models import ReviewState, Target
-from programs.services import progress_backfill, progress_recompute
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+from progress.services import progress_backfill, progress_recompute
 from rehab.tests.factories import RehabSiteFactory, WorkRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,10 @@ from django.utils.formats import date_format
 from conftest import make_user
 from enterprises.tests.factories import BusinessFactory, CentreFactory
 from programs import roles
-from programs.models import ProgressSnapshot, ReviewState
-from programs.services import progress_recompute
+from programs.models import ReviewState
 from programs.tests.factories import ProjectFactory, TargetFactory
+from progress.models import ProgressSnapshot
+from progress.services import progress_recompute
 
 from .conftest import parse
 

@@ -13,12 +13,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
+from beneficiaries.models import Beneficiary
 from dashboard import selectors
-from enterprises.models import Beneficiary, Job
-from programs import progress
-from programs.models import Neighbourhood, ProgressSnapshot, ReviewState, Target, TargetSplit
-from programs.selectors import latest_snapshots
-from programs.services import progress_recompute, review_set_state
+from enterprises.models import Job
+from programs.models import Neighbourhood, ReviewState, Target, TargetSplit
+from programs.review import review_set_state
+from progress import arithmetic as progress
+from progress.models import ProgressSnapshot
+from progress.selectors import latest_snapshots
+from progress.services import progress_recompute
 from rehab.models import RehabSite
 
 from .conftest import by_class, first, number, parse
@@ -322,8 +325,8 @@ def test_many_projects_are_paged_and_the_page_makes_as_many_queries(client, djan
     from conftest import make_user
     from dashboard.selectors import PROJECTS_PER_PAGE
     from programs import roles
-    from programs.services import progress_recompute
     from programs.tests.factories import ProjectFactory, TargetFactory
+    from progress.services import progress_recompute
 
     for _ in range(PROJECTS_PER_PAGE + 3):
         TargetFactory(project=ProjectFactory())

@@ -18,16 +18,8 @@ from django.test import override_settings
 from demo.loader import DEMO_USERS, PROJECT_CODE
 from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
-from programs.models import (
-    FocusArea,
-    Neighbourhood,
-    Partnership,
-    ProgressSnapshot,
-    Project,
-    ReviewState,
-    Signatory,
-    Target,
-)
+from programs.models import FocusArea, Neighbourhood, Partnership, Project, ReviewState, Signatory, Target
+from progress.models import ProgressSnapshot
 from rehab.models import WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +38,7 @@ def database_rows() -> dict[str, dict]:
     """Every row of the demo's apps and of auth.User: primary keys in order and each row serialised."""
     models = [
         m
-        for label in ("programs", "fora", "enterprises", "rehab")
+        for label in ("programs", "beneficiaries", "fora", "enterprises", "rehab", "progress")
         for m in apps.get_app_config(label).get_models()
     ]
     models.append(User)
@@ -113,13 +105,13 @@ class TestWithDebug:
             "programs.project",
             "programs.target",
             "programs.neighbourhoodassignment",
-            "programs.progresssnapshot",
+            "progress.progresssnapshot",
             "fora.communityforum",
             "fora.forumsession",
             "fora.structurepriority",
             "fora.beneficiaryselection",
             "enterprises.enterpriseservicecentre",
-            "enterprises.beneficiary",
+            "beneficiaries.beneficiary",
             "enterprises.business",
             "enterprises.escservice",
             "enterprises.job",

@@ -1,11 +1,12 @@
-"""Factories for centres, people, businesses, services and jobs."""
+"""Factories for centres, businesses, services and jobs."""
 
 import datetime
 
 import factory
 
-from enterprises.models import Beneficiary, Business, EnterpriseServiceCentre, EscService, Job
-from programs.tests.factories import NeighbourhoodFactory, OrganisationFactory, ProjectFactory
+from beneficiaries.tests.factories import BeneficiaryFactory
+from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
+from programs.tests.factories import OrganisationFactory, ProjectFactory
 
 
 class CentreFactory(factory.django.DjangoModelFactory):
@@ -16,21 +17,6 @@ class CentreFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     neighbourhood = factory.LazyAttribute(lambda o: o.project.neighbourhoods.first())
     operator = factory.SubFactory(OrganisationFactory)
-
-
-class BeneficiaryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Beneficiary
-
-    code = factory.Sequence(lambda n: f"BA-{n:05d}")
-    first_name = "Marie"
-    last_name = factory.Sequence(lambda n: f"Joseph{n}")
-    sex = "F"
-    date_of_birth = datetime.date(1994, 6, 15)
-    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
-    phone = "+509 3712 3456"
-    consent_given = True
-    consent_date = datetime.date(2014, 5, 20)
 
 
 class BusinessFactory(factory.django.DjangoModelFactory):

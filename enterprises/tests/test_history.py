@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from enterprises.models import Beneficiary, Business, Job
-from enterprises.tests.factories import BeneficiaryFactory, JobFactory
+from beneficiaries.models import Beneficiary
+from beneficiaries.tests.factories import BeneficiaryFactory
+from enterprises.models import Business, Job
+from enterprises.tests.factories import JobFactory
 from rehab.models import WorkRecord
 from rehab.tests.factories import WorkRecordFactory
 
@@ -76,7 +78,7 @@ def test_the_history_page_lists_each_change_with_user_and_time(hoods, administra
 
 def test_deleting_keeps_the_history(hoods, administrator, administrator_client):
     person = BeneficiaryFactory(neighbourhood=hoods[0])
-    delete_url = reverse("admin:enterprises_beneficiary_delete", args=[person.pk])
+    delete_url = reverse("admin:beneficiaries_beneficiary_delete", args=[person.pk])
 
     administrator_client.post(delete_url, {"post": "yes"})
 
@@ -129,7 +131,7 @@ def test_a_past_version_is_shown_but_cannot_be_restored(hoods, administrator_cli
     person = BeneficiaryFactory(neighbourhood=hoods[0], last_name="Before")
     administrator_client.post(change_url(person), form_data(person, last_name="After"))
     first = Beneficiary.history.filter(id=person.pk).earliest("history_date")
-    url = reverse("admin:enterprises_beneficiary_simple_history", args=[person.pk, first.history_id])
+    url = reverse("admin:beneficiaries_beneficiary_simple_history", args=[person.pk, first.history_id])
 
     assert administrator_client.get(url).status_code == 200
     assert administrator_client.post(url, form_data(person, last_name="Before")).status_code == 403

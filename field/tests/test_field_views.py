@@ -3,7 +3,6 @@
 import datetime
 import io
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -11,16 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from conftest import make_user
+from beneficiaries.tests.factories import BeneficiaryFactory
 from enterprises.models import Job
-from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, CentreFactory, JobFactory
 from fora.models import ForumSession
-from fora.tests.factories import ForumFactory, ForumSessionFactory
-from programs import roles
 from programs.models import ReviewEvent, ReviewState
-from programs.tests.factories import NeighbourhoodFactory, ProjectFactory
 from rehab.models import WorkRecord
-from rehab.tests.factories import RehabSiteFactory, WorkRecordFactory
+from rehab.tests.factories import WorkRecordFactory
+from tests.worlds import two_neighbourhoods
 
 pytestmark = pytest.mark.django_db
 
@@ -31,43 +27,9 @@ SUBMITTED = {
 }
 
 
-@dataclass
-class Hood:
-    neighbourhood: object
-    forum: object
-    centre: object
-    business: object
-    site: object
-    session: object
-    job: object
-    work: object
-    staff: object
-
-
 @pytest.fixture
 def world():
-    bel_air = NeighbourhoodFactory(name="Bel Air")
-    fort_national = NeighbourhoodFactory(name="Fort National")
-    project = ProjectFactory(neighbourhoods=[bel_air, fort_national])
-    hoods = {}
-    for hood in (bel_air, fort_national):
-        forum = ForumFactory(neighbourhood=hood)
-        centre = CentreFactory(project=project, neighbourhood=hood)
-        business = BusinessFactory(centre=centre, neighbourhood=hood, owner__neighbourhood=hood)
-        site = RehabSiteFactory(project=project, neighbourhood=hood, planned_area_m2=Decimal("500"))
-        hoods[hood.name] = Hood(
-            hood,
-            forum,
-            centre,
-            business,
-            site,
-            ForumSessionFactory(project=project, forum=forum),
-            JobFactory(business=business, worker__neighbourhood=hood),
-            WorkRecordFactory(site=site, completed_area_m2=Decimal("100")),
-            make_user(f"staff-{hood.pk}", roles.FIELD_STAFF, neighbourhoods=[hood]),
-        )
-    hoods["manager"] = make_user("manager-f", roles.ILO_MANAGERS, is_staff=True)
-    return hoods
+    return two_neighbourhoods(manager="manager-f")
 
 
 def photo(size=(2400, 1800)) -> SimpleUploadedFile:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from conftest import make_user
 from programs import roles
@@ -67,19 +68,44 @@ def test_five_failed_logins_lock_the_account_with_a_clear_message(client, caplog
     assert "wrong-guess-1" not in caplog.text
 
 
-@pytest.mark.django_db
-def test_stored_text_is_escaped(client):
-    from enterprises.tests.factories import BeneficiaryFactory
+MARKUP = "<script>alert(1)</script>"
+
+
+def person_with_markup_in_the_name(username: str):
+    """A Bel Air beneficiary whose first name is markup, and a field staff member of Bel Air."""
+    from beneficiaries.tests.factories import BeneficiaryFactory
     from programs.tests.factories import NeighbourhoodFactory
 
     hood = NeighbourhoodFactory(name="Bel Air")
-    BeneficiaryFactory(neighbourhood=hood, code="BA-6666", first_name="<script>alert(1)</script>")
-    make_user("sec-esc", roles.FIELD_STAFF, neighbourhoods=[hood])
+    make_user(username, roles.FIELD_STAFF, neighbourhoods=[hood])
+    return BeneficiaryFactory(neighbourhood=hood, code="BA-6666", first_name=MARKUP)
+
+
+@pytest.mark.django_db
+def test_stored_text_is_escaped(client):
+    person = person_with_markup_in_the_name("sec-esc")
     client.login(username="sec-esc", password="pw-sec-esc")
     results = client.get(reverse("field:beneficiary-search"), {"q": "BA-66"})
-    assert "<script>" not in results.content.decode().replace("\\u003c", "<") or results.json()["results"]
-    page = client.get(reverse("field:create", args=["jobs"]))
-    assert "<script>alert(1)</script>" not in page.content.decode()
+    # Data, not a page: field.js shows it as text (the next test), the browser never renders it.
+    assert results["Content-Type"] == "application/json"
+    assert results.json()["results"] == [{"code": "BA-6666", "name": f"{MARKUP} {person.last_name}"}]
+    page = client.get(reverse("dashboard:beneficiary", args=[person.pk]))  # shows the name
+    assert page.status_code == 200
+    assert escape(MARKUP) in page.content.decode()
+    assert MARKUP not in page.content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_name_found_by_the_field_search_shows_as_text(login, live_server):
+    person = person_with_markup_in_the_name("sec-esc-browser")
+    page = login("sec-esc-browser", "pw-sec-esc-browser")
+    page.goto(live_server.url + reverse("field:create", args=["jobs"]))
+    page.fill("input[data-beneficiary-search]", "BA-66")
+    found = page.locator(".autocomplete-list button")
+    found.wait_for()
+    assert found.text_content() == f"BA-6666 — {MARKUP} {person.last_name}"
+    assert page.locator(".autocomplete-list script").count() == 0
 
 
 def test_production_settings_pass_the_deploy_checks_at_warning_level():

@@ -8,7 +8,7 @@ from rest_framework import exceptions, views
 from rest_framework.serializers import as_serializer_error
 
 from programs.db_rules import database_rule_error
-from programs.services import FieldAccessDenied
+from programs.review import FieldAccessDenied
 
 
 def exception_handler(exc, context):

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import django_filters as filters
 
-from enterprises.models import Beneficiary, Business, EscService, Job
+from beneficiaries.models import Beneficiary
+from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
-from programs.models import ProgressSnapshot, Project, ReviewState, Target
+from programs import access
+from programs.models import Project, ReviewState, Target
+from progress.models import ProgressSnapshot
 from rehab.models import RehabSite, WorkRecord
 
 
 class FieldRecordFilter(filters.FilterSet):
     review_state = filters.ChoiceFilter(choices=ReviewState.choices)
-    #: The model's path to its neighbourhood id, set by each subclass.
-    neighbourhood_path = ""
     neighbourhood = filters.NumberFilter(method="filter_neighbourhood", label="neighbourhood id")
 
     def filter_neighbourhood(self, queryset, name, value):
-        return queryset.filter(**{self.neighbourhood_path: value})
+        # The path each model declares once (`programs.access.neighbourhood_path`).
+        return queryset.filter(**{f"{access.neighbourhood_path(queryset.model)}_id": value})
 
 
 def on_or_after(field: str) -> filters.DateFilter:
@@ -33,7 +35,6 @@ def on_or_before(field: str) -> filters.DateFilter:
 
 
 class ForumSessionFilter(FieldRecordFilter):
-    neighbourhood_path = "forum__neighbourhood_id"
     project = filters.NumberFilter(field_name="project_id")
     forum = filters.NumberFilter(field_name="forum_id")
     kind = filters.ChoiceFilter(choices=ForumSession.Kind.choices)
@@ -46,7 +47,6 @@ class ForumSessionFilter(FieldRecordFilter):
 
 
 class BusinessFilter(FieldRecordFilter):
-    neighbourhood_path = "neighbourhood_id"
     centre = filters.NumberFilter(field_name="centre_id")
     project = filters.NumberFilter(field_name="centre__project_id")
     status = filters.ChoiceFilter(choices=Business.Status.choices)
@@ -60,7 +60,6 @@ class BusinessFilter(FieldRecordFilter):
 
 
 class JobFilter(FieldRecordFilter):
-    neighbourhood_path = "business__neighbourhood_id"
     business = filters.NumberFilter(field_name="business_id")
     site = filters.NumberFilter(field_name="site_id")
     project = filters.NumberFilter(field_name="business__centre__project_id")
@@ -74,7 +73,6 @@ class JobFilter(FieldRecordFilter):
 
 
 class EscServiceFilter(FieldRecordFilter):
-    neighbourhood_path = "centre__neighbourhood_id"
     centre = filters.NumberFilter(field_name="centre_id")
     business = filters.NumberFilter(field_name="business_id")
     kind = filters.ChoiceFilter(choices=EscService.Kind.choices)
@@ -87,7 +85,6 @@ class EscServiceFilter(FieldRecordFilter):
 
 
 class WorkRecordFilter(FieldRecordFilter):
-    neighbourhood_path = "site__neighbourhood_id"
     site = filters.NumberFilter(field_name="site_id")
     project = filters.NumberFilter(field_name="site__project_id")
     date_after = on_or_after("date")

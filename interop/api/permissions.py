@@ -13,7 +13,7 @@ class HasRole(BasePermission):
     message = "You need one of the programme's roles (field staff, manager, administrator)."
 
     def has_permission(self, request, view) -> bool:
-        return access.role_of(request.user) not in (access.Role.ANONYMOUS, access.Role.NONE)
+        return access.may_use_programme(request.user)
 
 
 class EntersFieldData(HasRole):

@@ -1,7 +1,8 @@
 """API endpoints: declarations over the permission layer (`programs.access`) and the services.
 
 Every query set goes through `access.visible`, so a Bel Air field staff member gets 404 on a
-Fort National record, as on the pages. Writes call `field_record_save`; reviews `review_set_state`.
+Fort National record, as on the pages. Writes call each kind's service
+(`serializer_class.service`); reviews `review_set_state`.
 """
 
 from __future__ import annotations
@@ -22,19 +23,13 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from enterprises.models import Beneficiary, Business, EnterpriseServiceCentre, EscService, Job
+from beneficiaries.models import Beneficiary
+from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
 from fora.models import CommunityForum, ForumSession
 from programs import access
-from programs.models import (
-    Neighbourhood,
-    Partnership,
-    ProgressSnapshot,
-    Project,
-    ReviewState,
-    Target,
-)
-from programs.selectors import latest_snapshots
-from programs.services import field_record_save
+from programs.models import Neighbourhood, Partnership, Project, ReviewState, Target
+from progress.models import ProgressSnapshot
+from progress.selectors import latest_snapshots
 from rehab.models import RehabSite, WorkRecord
 
 from . import filters, serializers
@@ -198,7 +193,7 @@ class FieldRecordViewSet(
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        record = field_record_save(record=self.get_object(), by=request.user, submit=True)
+        record = self.get_serializer_class().service(record=self.get_object(), by=request.user, submit=True)
         return Response(self.get_serializer(record).data)
 
     @action(detail=True, methods=["post"], permission_classes=[Reviews])

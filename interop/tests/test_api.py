@@ -3,7 +3,6 @@
 import datetime
 import io
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -13,68 +12,26 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from conftest import make_user
-from enterprises.tests.factories import BeneficiaryFactory, BusinessFactory, CentreFactory, JobFactory
-from fora.tests.factories import ForumFactory, ForumSessionFactory
+from beneficiaries.tests.factories import BeneficiaryFactory
 from interop.tests.conftest import module_transaction
-from programs import roles
 from programs.models import ReviewEvent, ReviewState, Target
-from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+from programs.tests.factories import TargetFactory
 from rehab.models import WorkRecord
-from rehab.tests.factories import RehabSiteFactory, WorkRecordFactory
+from tests.worlds import two_neighbourhoods
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Hood:
-    neighbourhood: object
-    forum: object
-    centre: object
-    business: object
-    site: object
-    session: object
-    job: object
-    work: object
-    staff: object
 
 
 @pytest.fixture(scope="module")
 def world_data(django_db_setup, django_db_blocker):
     """Two neighbourhoods with a record of each kind and their staff, once for the module."""
     with module_transaction(django_db_blocker):
-        yield make_world()
+        yield two_neighbourhoods(manager="manager-api", admin="admin-api")
 
 
 @pytest.fixture
 def world(world_data, db):
     return world_data
-
-
-def make_world():
-    bel_air = NeighbourhoodFactory(name="Bel Air")
-    fort_national = NeighbourhoodFactory(name="Fort National")
-    project = ProjectFactory(neighbourhoods=[bel_air, fort_national])
-    hoods = {"project": project}
-    for hood in (bel_air, fort_national):
-        forum = ForumFactory(neighbourhood=hood)
-        centre = CentreFactory(project=project, neighbourhood=hood)
-        business = BusinessFactory(centre=centre, neighbourhood=hood, owner__neighbourhood=hood)
-        site = RehabSiteFactory(project=project, neighbourhood=hood, planned_area_m2=Decimal("500"))
-        hoods[hood.name] = Hood(
-            hood,
-            forum,
-            centre,
-            business,
-            site,
-            ForumSessionFactory(project=project, forum=forum),
-            JobFactory(business=business, worker__neighbourhood=hood),
-            WorkRecordFactory(site=site, completed_area_m2=Decimal("100")),
-            make_user(f"staff-{hood.pk}", roles.FIELD_STAFF, neighbourhoods=[hood]),
-        )
-    hoods["manager"] = make_user("manager-api", roles.ILO_MANAGERS, is_staff=True)
-    hoods["admin"] = make_user("admin-api", roles.ADMINISTRATORS, is_staff=True)
-    return hoods
 
 
 def api(user=None) -> APIClient:
@@ -368,7 +325,7 @@ def test_personal_data_only_for_those_allowed(world):
 
 
 def test_targets_carry_their_latest_progress_and_history(world):
-    from programs.services import progress_recompute
+    from progress.services import progress_recompute
 
     project = world["project"]
     target = TargetFactory(

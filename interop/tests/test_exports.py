@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from conftest import make_user, run_with_broker_down, wait_for
 from enterprises.models import Job
-from enterprises.tests.factories import BusinessFactory, CentreFactory, JobFactory
+from enterprises.tests.factories import BusinessFactory, JobFactory
 from interop import exports, tasks
 from programs import roles
 from programs.models import AccessAudit, ReviewState
 from programs.spreadsheets import neutralise
-from programs.tests.factories import NeighbourhoodFactory, ProjectFactory
+from tests.worlds import BEL_AIR, FORT_NATIONAL, two_neighbourhoods
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +45,14 @@ HEADER = [
 
 @pytest.fixture
 def world():
-    bel_air = NeighbourhoodFactory(name="Bel Air")
-    fort_national = NeighbourhoodFactory(name="Fort National")
-    project = ProjectFactory(code="esc-test", neighbourhoods=[bel_air, fort_national])
-    centres = {
-        hood.name: CentreFactory(project=project, neighbourhood=hood) for hood in (bel_air, fort_national)
+    hoods = two_neighbourhoods(project_code="esc-test", records=False)
+    bel_air, fort_national = hoods[BEL_AIR], hoods[FORT_NATIONAL]
+    return {
+        "project": hoods["project"],
+        "bel_air": bel_air.neighbourhood,
+        "fort_national": fort_national.neighbourhood,
+        "centres": {hood.neighbourhood.name: hood.centre for hood in (bel_air, fort_national)},
     }
-    return {"project": project, "bel_air": bel_air, "fort_national": fort_national, "centres": centres}
 
 
 def job_in(world, hood: str, **kwargs) -> Job:

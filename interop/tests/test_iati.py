@@ -12,9 +12,10 @@ from lxml import etree
 
 from demo.loader import PROJECT_CODE
 from interop import iati
-from programs.models import ProgressSnapshot, Project, Target
-from programs.selectors import latest_snapshots
+from programs.models import Project, Target
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+from progress.models import ProgressSnapshot
+from progress.selectors import latest_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ IDENTIFIER = f"XM-DAC-41302-{PROJECT_CODE}"
 @pytest.fixture(scope="module")
 def schema():
     path = iati.schema_path()
-    assert path.exists(), f"The IATI 2.03 schema is missing at {path} (shared/ beside the repository)"
+    assert path.exists(), f"The IATI 2.03 schema is missing at {path} (vendored in interop/schemas/iati/)"
     return etree.XMLSchema(etree.parse(str(path)))
 
 
@@ -50,7 +51,7 @@ def test_the_file_is_public_and_carries_no_personal_data(client, demo):
     response = client.get(reverse("interop:iati-activities"))
     assert response.status_code == 200  # anonymous: IATI data is published
     text = response.content.decode()
-    from enterprises.models import Beneficiary
+    from beneficiaries.models import Beneficiary
 
     for person in Beneficiary.objects.all()[:20]:
         assert person.code not in text

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from beneficiaries.tests.factories import BeneficiaryFactory
 from conftest import make_user
-from enterprises.tests.factories import BeneficiaryFactory
 from programs import roles
 from programs.models import AccessAudit, Target
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
@@ -19,7 +19,7 @@ def test_an_administrator_opening_a_persons_page_and_exporting_is_audited(client
     person = BeneficiaryFactory(phone="+509 3111 2222", date_of_birth=datetime.date(1995, 3, 4))
     admin_user = make_user("audit-admin", roles.ADMINISTRATORS, is_staff=True)
     client.force_login(admin_user)
-    assert client.get(reverse("admin:enterprises_beneficiary_change", args=[person.pk])).status_code == 200
+    assert client.get(reverse("admin:beneficiaries_beneficiary_change", args=[person.pk])).status_code == 200
     assert client.get(reverse("dashboard:beneficiary", args=[person.pk])).status_code == 200
     project = ProjectFactory()
     TargetFactory(project=project, indicator=Target.Indicator.BUSINESSES, value=Decimal("16"))

@@ -1,21 +1,35 @@
 """The admin with the demo loaded: every registered model opens for an administrator, the admin
 stays closed to anonymous users and field staff, and phone numbers only show with permission."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import formats, translation
 
+from beneficiaries.models import Beneficiary
 from conftest import make_user
 from demo.loader import load_demo
-from enterprises.models import Beneficiary
 from programs import roles
 
 pytestmark = pytest.mark.django_db
 
 REGISTERED = {model._meta.label_lower: model for model in admin.site._registry}
+#: The registered models an administrator may not add by hand, by class name (their app may
+#: move): axes' logs are written by django-axes, the access audit by `audit_access`, snapshots by
+#: the recompute and review events by the review workflow.
+ADDED_BY_THE_SYSTEM_ONLY = {
+    "AccessAttempt",
+    "AccessFailureLog",
+    "AccessLog",
+    "AccessAudit",
+    "ProgressSnapshot",
+    "ReviewEvent",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,13 +43,6 @@ def demo(django_db_setup, django_db_blocker):
         load_demo()
         yield
         transaction.set_rollback(True)
-
-
-def model_admin_and_request(label: str, user):
-    model = REGISTERED[label]
-    request = RequestFactory().get("/")
-    request.user = user
-    return model, admin.site._registry[model], request
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -77,20 +84,73 @@ def test_administrator_searches_the_changelist(admin_client, label):
 
 
 @pytest.mark.parametrize("label", sorted(REGISTERED))
-def test_administrator_opens_the_add_page_when_allowed_to_add(admin_client, administrator, label):
-    model, model_admin, request = model_admin_and_request(label, administrator)
+def test_administrator_opens_the_add_page_when_allowed_to_add(admin_client, label):
+    model = REGISTERED[label]
 
     response = admin_client.get(admin_url(model, "add"))
 
-    assert response.status_code == (200 if model_admin.has_add_permission(request) else 403)
+    assert response.status_code == (403 if model._meta.object_name in ADDED_BY_THE_SYSTEM_ONLY else 200)
+
+
+def registered(object_name: str):
+    return next(model for model in REGISTERED.values() if model._meta.object_name == object_name)
+
+
+def fields_of_one(model, administrator) -> dict | None:
+    """The fields of one object of a registered model the demo holds none of, by class name (the
+    class itself comes from `REGISTERED`, wherever its app is); None for any other model."""
+    login = {
+        "username": "someone",
+        "ip_address": "127.0.0.1",
+        "user_agent": "pytest",
+        "http_accept": "text/html",
+        "path_info": "/accounts/login/",
+    }
+    match model._meta.object_name:
+        case "TokenProxy":
+            return {"user": administrator}
+        case "AccessAttempt":
+            return {**login, "get_data": "", "post_data": "username=someone", "failures_since_start": 1}
+        case "AccessFailureLog":
+            return login
+        case "ClockedSchedule":
+            return {"clocked_time": datetime.datetime(2014, 4, 1, 8, tzinfo=datetime.UTC)}
+        case "IntervalSchedule":
+            return {"every": 10, "period": "minutes"}
+        case "SolarSchedule":  # sunrise over Port-au-Prince
+            return {"event": "sunrise", "latitude": Decimal("18.5392"), "longitude": Decimal("-72.3350")}
+        case "AccessAudit":
+            return {
+                "user": administrator,
+                "username": administrator.username,
+                "action": "view_personal",
+                "what": "BA-0001",
+            }
+        case "NeighbourhoodAssignment":
+            return {
+                "user": make_user("terrain-assigned", roles.FIELD_STAFF),
+                "neighbourhood": registered("Neighbourhood")._default_manager.first(),
+            }
+        case "ReviewEvent":
+            job = registered("Job")._default_manager.first()
+            return {
+                "content_type": ContentType.objects.get_for_model(job),
+                "object_id": job.pk,
+                "from_state": "draft",
+                "to_state": "submitted",
+                "by": administrator,
+            }
+    return None
 
 
 @pytest.mark.parametrize("label", sorted(REGISTERED))
 def test_administrator_opens_the_change_page_of_an_existing_object(admin_client, administrator, label):
-    model, model_admin, request = model_admin_and_request(label, administrator)
+    model = REGISTERED[label]
     obj = model._default_manager.order_by("pk").first()
     if obj is None:
-        pytest.skip(f"the demo has no {label}")
+        fields = fields_of_one(model, administrator)
+        assert fields is not None, f"the demo has no {label}: add to fields_of_one() how to make one"
+        obj = model._default_manager.create(**fields)
 
     response = admin_client.get(admin_url(model, "change", obj.pk))
 

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programs.bulk import rows_copy
-from programs.models import ProgressSnapshot
 from programs.tests.factories import TargetFactory
+from progress.models import ProgressSnapshot
 
 pytestmark = pytest.mark.django_db
 

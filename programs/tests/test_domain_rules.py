@@ -12,13 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from enterprises.models import Beneficiary, Job
-from enterprises.tests.factories import (
-    BeneficiaryFactory,
-    BusinessFactory,
-    EscServiceFactory,
-    JobFactory,
-)
+from beneficiaries.models import Beneficiary
+from beneficiaries.tests.factories import BeneficiaryFactory
+from enterprises.models import Job
+from enterprises.tests.factories import BusinessFactory, EscServiceFactory, JobFactory
 from fora.tests.factories import ForumSessionFactory
 from programs.tests.factories import ProjectFactory, TargetFactory
 from rehab.models import WorkRecord

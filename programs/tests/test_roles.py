@@ -17,7 +17,7 @@ FIELD_RECORD_MODELS = [
     ("enterprises", "job"),
     ("rehab", "workrecord"),
 ]
-FIELD_STAFF_MODELS = [*FIELD_RECORD_MODELS, ("enterprises", "beneficiary")]
+FIELD_STAFF_MODELS = [*FIELD_RECORD_MODELS, ("beneficiaries", "beneficiary")]
 ALL_APP_MODELS = [
     (app, model.__name__.lower())
     for app in roles.APPS
@@ -98,7 +98,7 @@ def test_field_staff_cannot_review_field_records(field_staff):
 
 
 def test_field_staff_cannot_see_personal_data(field_staff):
-    assert not field_staff.has_perm("enterprises.view_personal_data")
+    assert not field_staff.has_perm("beneficiaries.view_personal_data")
 
 
 def test_field_staff_cannot_set_targets(field_staff):
@@ -123,7 +123,7 @@ def test_managers_set_targets(manager):
 
 
 def test_managers_cannot_see_personal_data_nor_delete(manager):
-    assert not manager.has_perm("enterprises.view_personal_data")
+    assert not manager.has_perm("beneficiaries.view_personal_data")
     assert [perm for perm in manager.get_all_permissions() if perm.split(".")[1].startswith("delete_")] == []
 
 
@@ -143,7 +143,7 @@ def test_only_administrators_see_the_administrators_own_models(
 
 
 def test_administrators_see_personal_data(administrator_user):
-    assert administrator_user.has_perm("enterprises.view_personal_data")
+    assert administrator_user.has_perm("beneficiaries.view_personal_data")
 
 
 def test_administrators_may_delete_every_model_of_the_programme(administrator_user):

@@ -12,9 +12,9 @@ from fora.models import ForumSession
 from fora.tests.factories import ForumFactory
 from programs import roles
 from programs.models import ReviewState, Target
-from programs.selectors import latest_snapshots
-from programs.services import progress_recompute
 from programs.tests.factories import NeighbourhoodFactory, ProjectFactory, TargetFactory
+from progress.selectors import latest_snapshots
+from progress.services import progress_recompute
 from rehab.models import WorkRecord
 from rehab.tests.factories import RehabSiteFactory
 

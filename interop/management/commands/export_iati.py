@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--validate",
             action="store_true",
-            help="Check the file against the official 2.03 schema in ../shared/iati/ first.",
+            help="Check the file against the official 2.03 schema in interop/schemas/iati/ first.",
         )
 
     def handle(self, *args, output=None, validate=False, **options):

@@ -1,0 +1,42 @@
+"""Fixtures of the beneficiary tests: the two ESC neighbourhoods, an administrator's and a
+manager's admin session (the manager is staff without the personal-data permission)."""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from conftest import make_user
+from programs import roles
+from programs.tests.factories import NeighbourhoodFactory
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """Assertions read English words; the interface defaults to French, which a test asks for."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def hoods(db):
+    return NeighbourhoodFactory(name="Bel Air"), NeighbourhoodFactory(name="Fort National")
+
+
+@pytest.fixture
+def administrator_client(administrator):
+    client = Client()
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager-test", roles.ILO_MANAGERS, is_staff=True)
+
+
+@pytest.fixture
+def manager_client(manager):
+    client = Client()
+    client.force_login(manager)
+    return client

@@ -1,0 +1,135 @@
+"""What the demo says: the article's facts, the demo users, and the words shared by the demo and
+the generator (activities, structures, targets, notes). Data only; `loader` and `generator` write it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from programs import roles
+from programs.models import Organisation, Signatory, Target
+
+# --- shared by the demo and the generator --------------------------------------------------------
+#: The Letter of Intent between the ILO and MINUSTAH: no activity before it.
+SIGNED_ON = datetime.date(2014, 3, 27)
+ILO_NAME = "International Labour Organization"
+ILO_DEFAULTS = {
+    "acronym": "ILO",
+    "kind": Organisation.Kind.UN_AGENCY,
+    "iati_identifier": "XM-DAC-41302",
+    "iati_type": 40,
+}
+#: The ESC project's three targets, for every project shaped like it.
+TARGETS = (
+    (Target.Indicator.BUSINESSES, 16),
+    (Target.Indicator.YOUTH_JOBS, 114),
+    (Target.Indicator.REHABILITATED_AREA, 4000),
+)
+#: What the businesses do; the demo uses the first ten, the generator all of them.
+ACTIVITIES = [
+    "Masonry and retaining walls",
+    "Paving and pedestrian corridors",
+    "Carpentry",
+    "Welding and metalwork",
+    "Landscaping of public spaces",
+    "Block making",
+    "Painting and finishing",
+    "Rubble removal",
+    "Plumbing",
+    "Street lighting",
+    "Tailoring",
+    "Food processing",
+]
+#: The structures a consultation ranks, in rank order: (label, kind).
+STRUCTURES = [
+    ("Mur de soutènement", "retaining_wall"),
+    ("Corridor piéton", "pedestrian_corridor"),
+    ("Place publique", "public_space"),
+]
+FORUM_LOCAL_GROUPS = "Comité de quartier, association des jeunes, groupement des femmes"
+SELECTION_REASON = "Unemployed youth living in the neighbourhood"
+SITE_WORKER_ROLE = "Ouvrier / ouvrière de chantier"
+WORK_NOTES = "Travaux réalisés selon le plan"
+#: Reviews happen at three in the afternoon of the record's day.
+REVIEW_TIME = datetime.time(15, 0)
+
+
+def forum_name(neighbourhood: str) -> str:
+    return f"Forum communautaire de {neighbourhood}"
+
+
+def review_moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, REVIEW_TIME))
+
+
+# --- the article's facts -------------------------------------------------------------------------
+PROJECT_CODE = "esc-bel-air-fort-national"
+MINUSTAH_NAME = "United Nations Stabilization Mission in Haiti"
+CVR_NAME = "Community Violence Reduction section"
+FOCUS_AREAS = [
+    ("employment", "Employment"),
+    ("social-protection", "Social protection"),
+    ("social-dialogue", "Social dialogue"),
+    ("labour-governance", "Good labour governance"),
+]
+PARTNERSHIP_TITLE = "Strategic partnership between the ILO and MINUSTAH"
+PARTNERSHIP_SUMMARY = (
+    "Letter of Intent for the cooperation between the two entities, the first "
+    "partnership framework signed between a UNDPKO mission and the ILO, to "
+    "promote the Decent Work agenda in Haiti."
+)
+#: (name, title, organisation: "ilo" or "minustah", role)
+SIGNATORIES = [
+    ("Philip Compte", "MINUSTAH Deputy Director of Mission Support", "minustah", Signatory.Role.SIGNER),
+    ("Virgilio Levaggi", "ILO Regional Director for Central America", "ilo", Signatory.Role.SIGNER),
+    (
+        "Sandra Honoré",
+        "UN Special Representative of the Secretary-General in Haiti",
+        "minustah",
+        Signatory.Role.WITNESS,
+    ),
+]
+#: (name, latitude, longitude), in Port-au-Prince
+NEIGHBOURHOODS = [
+    ("Bel Air", Decimal("18.54900"), Decimal("-72.33600")),
+    ("Fort National", Decimal("18.55200"), Decimal("-72.33000")),
+]
+PROJECT = {
+    "title": "Enterprise Service Centres (ESC) in Bel Air and Fort National",
+    "title_fr": "Centres de services aux entreprises (CSE) à Bel Air et Fort National",
+    "description": "Technical assistance to micro, small and medium enterprises, youth "
+    "employment and socio-economic infrastructure rehabilitation in two "
+    "violence-prone neighbourhoods of Port-au-Prince.",
+    "description_fr": "Assistance technique aux micro, petites et moyennes entreprises, emploi "
+    "des jeunes et réhabilitation d'infrastructures socio-économiques dans deux quartiers "
+    "de Port-au-Prince exposés à la violence.",
+    "launched_on": datetime.date(2014, 4, 1),
+    "start_date": datetime.date(2014, 4, 1),
+    "end_date": datetime.date(2016, 3, 31),
+}
+
+# --- the demo's users and people -----------------------------------------------------------------
+#: (username, password, group, neighbourhoods, is_staff)
+DEMO_USERS = [
+    ("terrain.belair", "demo-terrain-2014", roles.FIELD_STAFF, ["Bel Air"], False),
+    ("terrain.fortnational", "demo-terrain-2014", roles.FIELD_STAFF, ["Fort National"], False),
+    ("manager", "demo-manager-2014", roles.ILO_MANAGERS, [], True),
+    ("admin", "demo-admin-2014", roles.ADMINISTRATORS, [], True),
+]
+#: The user who reviews the demo's field records.
+DEMO_REVIEWER = "manager"
+FIRST_NAMES_F = (
+    "Marie Roseline Nadège Guerline Widline Fabienne Mirlande Sandra Daphnée Esther Lovely Islande"
+).split()
+FIRST_NAMES_M = (
+    "Jean Wilson Jameson Frantz Ricardo Peterson Jacky Wesner Kervens Stanley Junior Fritz".split()
+)
+LAST_NAMES = (
+    "Joseph Pierre Louis Jean-Baptiste Charles Saint-Fleur Dorval Etienne Augustin Michel Toussaint Noël "
+    "Desir Célestin"
+).split()
+#: Planned area of each of STRUCTURES in a demo neighbourhood, in m².
+STRUCTURE_AREAS = [Decimal("700"), Decimal("800"), Decimal("600")]

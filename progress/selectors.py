@@ -1,0 +1,255 @@
+"""Reads of the engine: the actual values behind progress, gathered by database aggregates.
+
+`progress_actuals` is the only place that knows which records count. It runs three grouped
+aggregate queries whatever the number of projects or records; the rows it loops over are
+groups (project × neighbourhood × sex × age class), never records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from enterprises.models import Business, Job
+from programs.lookups import AnyOf
+from programs.models import ReviewState, Target
+from programs.rules import AGE_BANDS
+from rehab.models import WorkRecord
+
+from . import arithmetic as progress
+from .models import ProgressSnapshot
+
+Indicator = Target.Indicator
+COUNTED_BUSINESS_STATUSES = ("created", "operating")
+DEFAULT_YOUTH_BAND = (15, 24)
+
+
+class AgeInYears(Func):
+    """Age in completed years on `day` of someone born on `birth`: PostgreSQL's `age()`, the
+    expression the raw aggregate uses (one function call per row, not six extracts and a CASE).
+
+    The day before the 18th birthday gives 17, the birthday 18; someone born on 29 February
+    turns a year older on 1 March in common years. NULL when either date is NULL.
+    """
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # Dates as plain timestamps, so that no session time zone (DST at midnight) shifts a day.
+        (day, birth), params = self._compiled(compiler)
+        return (
+            f"CAST(date_part('year', age(CAST({day} AS timestamp), CAST({birth} AS timestamp))) AS integer)",
+            params,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite (local development) has no age(): year difference, minus one before the birthday.
+        (day, birth), params = self._compiled(compiler)
+        sql = (
+            f"(CAST(strftime('%%Y', {day}) AS integer) - CAST(strftime('%%Y', {birth}) AS integer)"
+            f" - (strftime('%%m-%%d', {day}) < strftime('%%m-%%d', {birth})))"
+        )
+        return sql, params * 2
+
+    def _compiled(self, compiler):
+        day, day_params = compiler.compile(self.source_expressions[0])
+        birth, birth_params = compiler.compile(self.source_expressions[1])
+        return (day, birth), (*day_params, *birth_params)
+
+
+class WidthBucket(Func):
+    """Which interval between sorted integer `edges` holds the value: 1 from the first edge up to
+    the second, …, 0 below the first edge and len(edges) from the last on (`width_bucket`)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, edges: list[int]):
+        super().__init__(expression)
+        self.edges = [int(edge) for edge in edges]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # The edges are integers of ours, written as a literal: the same text in SELECT and GROUP BY.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket({sql}, ARRAY[{', '.join(map(str, self.edges))}])", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens = " ".join(f"WHEN {sql} < {edge} THEN {i}" for i, edge in enumerate(self.edges))
+        return f"(CASE WHEN {sql} IS NULL THEN NULL {whens} ELSE {len(self.edges)} END)", params * (
+            len(self.edges) + 1
+        )
+
+
+def age_class_edges(bands) -> list[int]:
+    """The ages where a youth band or an age band begins or has ended: from one edge to the next,
+    every age is inside or outside each of `bands` alike, and in the same age band."""
+    bounds = [*bands, *AGE_BANDS]
+    return sorted({low for low, _high in bounds} | {high + 1 for _low, high in bounds})
+
+
+def age_on_start_annotations(start: str, birth: str) -> dict:
+    """The annotation `age_expression()` reads, for callers that annotate the age in two steps."""
+    return {"_age_on_start": AgeInYears(start, birth)}
+
+
+def age_expression():
+    return F("_age_on_start")
+
+
+def counted_businesses(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Businesses that count: verified, created or operating, in the projects' centres."""
+    businesses = Business.objects.filter(
+        AnyOf(F("centre__project_id"), list(project_ids)),
+        review_state=ReviewState.VERIFIED,
+        status__in=COUNTED_BUSINESS_STATUSES,
+    )
+    return businesses.filter(formed_on__lte=as_of) if as_of else businesses
+
+
+def jobs_with_age_at_start(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Verified jobs of the projects' businesses, annotated with the worker's `age` at start:
+    from the worker's date of birth, or, once the worker was anonymised (the date of birth
+    removed), from the age kept on the job at anonymisation (`Job.worker_age_at_start`)."""
+    jobs = Job.objects.filter(
+        AnyOf(F("business__centre__project_id"), list(project_ids)),
+        review_state=ReviewState.VERIFIED,
+    ).filter(Q(worker__date_of_birth__isnull=False) | Q(worker_age_at_start__isnull=False))
+    if as_of:
+        jobs = jobs.filter(start_date__lte=as_of)
+    return jobs.annotate(
+        age=Coalesce(
+            AgeInYears("start_date", "worker__date_of_birth"),
+            "worker_age_at_start",
+            output_field=IntegerField(),
+        )
+    )
+
+
+def counted_youth_jobs(project_id: int, youth_band: tuple[int, int] = DEFAULT_YOUTH_BAND) -> QuerySet:
+    """The youth jobs that make one project's figure (for drill-down lists and exports)."""
+    low, high = youth_band
+    return jobs_with_age_at_start([project_id]).filter(age__gte=low, age__lte=high)
+
+
+def counted_work_records(project_ids: list[int], *, as_of: datetime.date | None = None) -> QuerySet:
+    """Verified work records on the projects' sites."""
+    records = WorkRecord.objects.filter(
+        AnyOf(F("site__project_id"), list(project_ids)), review_state=ReviewState.VERIFIED
+    )
+    return records.filter(date__lte=as_of) if as_of else records
+
+
+def progress_actuals(
+    project_ids: list[int],
+    *,
+    youth_bands: dict[int, tuple[int, int]] | None = None,
+    as_of: datetime.date | None = None,
+) -> dict[int, dict[str, progress.Actual]]:
+    """Actual values of the three indicators for each project, with their breakdowns.
+
+    Only verified records count. `as_of` limits to records dated on or before that day
+    (for a trend rebuilt from the records' own dates).
+    """
+    youth_bands = youth_bands or {}
+    # Thousands of groups pass through here, so each costs a few additions to plain dicts keyed by
+    # (project, key), one per indicator and dimension; the Decimals and nested breakdowns are made
+    # once at the end.
+    totals: dict[tuple[int, str], int | Decimal] = defaultdict(int)
+    sums: dict[tuple[str, str], dict[tuple[int, str], int | Decimal]] = defaultdict(lambda: defaultdict(int))
+    # Plain strings: quicker dictionary keys than the enum members.
+    businesses, youth_jobs, area = (
+        Indicator.BUSINESSES.value,
+        Indicator.YOUTH_JOBS.value,
+        Indicator.REHABILITATED_AREA.value,
+    )
+
+    by_hood, by_sex = sums[businesses, "neighbourhood"], sums[businesses, "sex"]
+    for project_id, hood, sex, n in (
+        counted_businesses(project_ids, as_of=as_of)
+        .values_list("centre__project_id", "neighbourhood__name", "owner__sex")
+        .annotate(n=Count("id"))
+    ):
+        totals[project_id, businesses] += n
+        by_hood[project_id, hood] += n
+        by_sex[project_id, sex] += n
+
+    by_hood, by_sex = sums[youth_jobs, "neighbourhood"], sums[youth_jobs, "sex"]
+    by_band = sums[youth_jobs, "age_band"]
+    # Grouped by age class, not by age: a few rows per project, neighbourhood and sex instead of
+    # one per age (4,000 rather than 32,667 at 1,000 projects), none for ages outside every band.
+    project_bands = {youth_bands.get(project_id, DEFAULT_YOUTH_BAND) for project_id in project_ids}
+    edges = age_class_edges(project_bands)
+    jobs = jobs_with_age_at_start(project_ids, as_of=as_of)
+    if project_bands:
+        jobs = jobs.filter(
+            age__gte=min(low for low, _high in project_bands),
+            age__lte=max(high for _low, high in project_bands),
+        )
+    labels: dict[tuple, str | None] = {}  # (age class, band) -> its age band label; None: not counted
+    for project_id, hood, sex, age_class, n in (
+        jobs.annotate(age_class=WidthBucket("age", edges))
+        .values_list(
+            "business__centre__project_id", "business__neighbourhood__name", "worker__sex", "age_class"
+        )
+        .annotate(n=Count("id"))
+    ):
+        band = youth_bands.get(project_id, DEFAULT_YOUTH_BAND)
+        if (key := (age_class, band)) not in labels:
+            labels[key] = _age_band_label(edges, age_class, band)
+        if (label := labels[key]) is None:
+            continue
+        totals[project_id, youth_jobs] += n
+        by_hood[project_id, hood] += n
+        by_sex[project_id, sex] += n
+        by_band[project_id, label] += n
+
+    by_hood, by_kind = sums[area, "neighbourhood"], sums[area, "kind"]
+    for project_id, hood, kind, m2 in (
+        counted_work_records(project_ids, as_of=as_of)
+        .values_list("site__project_id", "site__neighbourhood__name", "site__kind")
+        .annotate(m2=Sum("completed_area_m2"))
+    ):
+        totals[project_id, area] += m2
+        by_hood[project_id, hood] += m2
+        by_kind[project_id, kind] += m2
+
+    breakdowns: dict[tuple[int, str], dict[str, dict[str, Decimal]]] = defaultdict(dict)
+    for (indicator, dimension), values in sums.items():
+        for (project_id, key), value in values.items():
+            breakdowns[project_id, indicator].setdefault(dimension, {})[key] = Decimal(value)
+    return {
+        project_id: {
+            indicator: progress.Actual(
+                total=Decimal(totals.get((project_id, indicator), 0)),
+                breakdown=breakdowns.get((project_id, indicator), {}),
+            )
+            for indicator in (businesses, youth_jobs, area)
+        }
+        for project_id in project_ids
+    }
+
+
+def _age_band_label(edges: list[int], age_class: int, band: tuple[int, int]) -> str | None:
+    """The age band label of the ages of `age_class` (see `WidthBucket`), None outside `band`."""
+    if not 1 <= age_class < len(edges):
+        return None
+    age, (low, high) = edges[age_class - 1], band
+    if not low <= age <= high:
+        return None
+    return progress.age_band(age) or f"{low}–{high}"
+
+
+def latest_snapshots(targets: QuerySet[Target] | None = None) -> QuerySet[ProgressSnapshot]:
+    """The newest snapshot of each target (of all targets when None), in one query."""
+    targets = Target.objects.all() if targets is None else targets
+    newest = ProgressSnapshot.objects.filter(target=OuterRef("pk")).order_by("-as_of").values("pk")[:1]
+    return (
+        ProgressSnapshot.objects.filter(pk__in=targets.values(latest=Subquery(newest)))
+        .select_related("target__project")
+        .order_by("target__project_id", "target__indicator")
+    )

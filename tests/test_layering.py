@@ -1,0 +1,121 @@
+"""The house's floors (docs/architecture.md): each app imports only the floors below it, at module
+level and inside functions alike; no cycle between apps; no module longer than it has jobs for."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: From the ground up. An app may import the apps of lower floors, and on its own floor only
+#: those named in SAME_FLOOR (one way), never one above.
+FLOORS = [
+    ["programs"],
+    ["beneficiaries"],
+    ["fora", "enterprises", "rehab"],
+    ["progress"],
+    ["field", "dashboard", "interop"],
+    ["demo", "bench"],
+]
+SAME_FLOOR = {("enterprises", "fora"), ("rehab", "fora"), ("rehab", "enterprises")}
+PROJECT_APPS = {app for floor in FLOORS for app in floor}
+MAX_LINES = 400
+
+
+def floor_of(app: str) -> int:
+    return next(level for level, apps in enumerate(FLOORS) if app in apps)
+
+
+def project_modules():
+    """Every Python module of the project's apps, less tests and migrations."""
+    for app in sorted(PROJECT_APPS):
+        for path in sorted((ROOT / app).rglob("*.py")):
+            parts = path.relative_to(ROOT).parts
+            if "tests" in parts or "migrations" in parts:
+                continue
+            yield app, path
+
+
+def imported_apps(path: Path) -> set[tuple[str, int]]:
+    """(app, line) of every import of another project app, module level or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top in PROJECT_APPS:
+                found.add((top, node.lineno))
+    return found
+
+
+def app_imports() -> dict[tuple[str, str], list[str]]:
+    edges: dict[tuple[str, str], list[str]] = {}
+    for app, path in project_modules():
+        for other, line in imported_apps(path):
+            if other != app:
+                edges.setdefault((app, other), []).append(f"{path.relative_to(ROOT)}:{line}")
+    return edges
+
+
+def test_the_layering_finds_the_imports_it_checks():
+    """The checker itself: it sees the field apps importing the ground floor."""
+    edges = app_imports()
+    assert ("enterprises", "programs") in edges
+    assert ("progress", "enterprises") in edges
+
+
+def test_programs_imports_no_other_app_of_the_project():
+    edges = {pair: where for pair, where in app_imports().items() if pair[0] == "programs"}
+    assert edges == {}
+
+
+@pytest.mark.parametrize("app", sorted(PROJECT_APPS))
+def test_an_app_imports_only_the_floors_below_it(app):
+    upwards = {
+        other: where
+        for (source, other), where in app_imports().items()
+        if source == app
+        and (
+            floor_of(other) > floor_of(app)
+            or (floor_of(other) == floor_of(app) and (app, other) not in SAME_FLOOR)
+        )
+    }
+    assert upwards == {}
+
+
+def test_no_import_cycle_between_apps():
+    graph: dict[str, set[str]] = {}
+    for source, other in app_imports():
+        graph.setdefault(source, set()).add(other)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    cycles = sorted(app for app in graph if reaches(app, app, {app}))
+    assert cycles == []
+
+
+def test_no_module_is_longer_than_its_jobs():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for _app, path in project_modules()
+        if (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    long |= {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("haiti_esc", "scripts")
+        for path in (ROOT / folder).rglob("*.py")
+        if "tests" not in path.parts and (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}
