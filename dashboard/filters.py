@@ -11,13 +11,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models import Sex
+from beneficiaries.models import Beneficiary, Sex
 from enterprises.models import Business, EscService, Job
-from fora.models import ForumSession, StructureKind
-from programs.access import visible
+from fora.models import ForumSession, StructureKind, StructurePriority
+from programs.access import neighbourhood_path, visible
 from programs.models import Neighbourhood
 from programs.rules import AGE_BANDS
-from rehab.models import RehabSite
+from rehab.models import RehabSite, WorkRecord
 
 DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control"})
 
@@ -26,9 +26,13 @@ def _neighbourhoods(request):
     return visible(Neighbourhood.objects.order_by("name"), request.user if request else None)
 
 
-def neighbourhood_filter(path: str):
+def neighbourhood_filter(model):
+    """By the neighbourhood the model declares it reaches (`programs.access.neighbourhood_path`)."""
     return django_filters.ModelChoiceFilter(
-        field_name=path, queryset=_neighbourhoods, label=_("Neighbourhood"), empty_label=_("All")
+        field_name=neighbourhood_path(model),
+        queryset=_neighbourhoods,
+        label=_("Neighbourhood"),
+        empty_label=_("All"),
     )
 
 
@@ -62,7 +66,7 @@ class FigureFilter(django_filters.FilterSet):
 
 
 class BusinessFilter(FigureFilter):
-    neighbourhood = neighbourhood_filter("neighbourhood")
+    neighbourhood = neighbourhood_filter(Business)
     date = date_filter("formed_on", _("Formed between"))
     sex = sex_filter("owner__sex")
     state = kind_filter(
@@ -75,7 +79,7 @@ class BusinessFilter(FigureFilter):
 class YouthJobFilter(FigureFilter):
     STATES = [("current", _("Current")), ("ended", _("Ended"))]
 
-    neighbourhood = neighbourhood_filter("business__neighbourhood")
+    neighbourhood = neighbourhood_filter(Job)
     date = date_filter("start_date", _("Started between"))
     sex = sex_filter("worker__sex")
     age_band = django_filters.ChoiceFilter(
@@ -98,14 +102,14 @@ class YouthJobFilter(FigureFilter):
 
 
 class WorkRecordFilter(FigureFilter):
-    neighbourhood = neighbourhood_filter("site__neighbourhood")
+    neighbourhood = neighbourhood_filter(WorkRecord)
     date = date_filter("date", _("Done between"))
     kind = kind_filter("site__kind", StructureKind.choices, _("Kind of structure"))
     state = kind_filter("site__status", RehabSite.Status.choices, _("Site status"))
 
 
 class ForumSessionFilter(FigureFilter):
-    neighbourhood = neighbourhood_filter("forum__neighbourhood")
+    neighbourhood = neighbourhood_filter(ForumSession)
     date = date_filter("held_on", _("Held between"))
     kind = kind_filter("kind", ForumSession.Kind.choices)
 
@@ -113,7 +117,7 @@ class ForumSessionFilter(FigureFilter):
 class StructureFilter(FigureFilter):
     STATES = [("none", _("No site yet")), *RehabSite.Status.choices]
 
-    neighbourhood = neighbourhood_filter("session__forum__neighbourhood")
+    neighbourhood = neighbourhood_filter(StructurePriority)
     date = date_filter("session__held_on", _("Prioritised between"))
     kind = kind_filter("kind", StructureKind.choices, _("Kind of structure"))
     state = django_filters.ChoiceFilter(
@@ -129,7 +133,7 @@ class StructureFilter(FigureFilter):
 class BeneficiaryFilter(FigureFilter):
     STATES = [("with_job", _("With a job")), ("without_job", _("Without a job"))]
 
-    neighbourhood = neighbourhood_filter("neighbourhood")
+    neighbourhood = neighbourhood_filter(Beneficiary)
     date = date_filter("selected_on", _("Selected between"))
     sex = sex_filter("sex")
     state = django_filters.ChoiceFilter(
@@ -142,7 +146,7 @@ class BeneficiaryFilter(FigureFilter):
 
 
 class EscServiceFilter(FigureFilter):
-    neighbourhood = neighbourhood_filter("centre__neighbourhood")
+    neighbourhood = neighbourhood_filter(EscService)
     date = date_filter("delivered_on", _("Delivered between"))
     kind = kind_filter("kind", EscService.Kind.choices)
 

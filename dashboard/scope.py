@@ -10,15 +10,13 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from programs.access import Role, role_of, sees_everything, visible
+from programs.access import may_use_programme, sees_everything, visible
 from programs.models import Neighbourhood, Project
-
-#: Who may open the dashboard at all; everyone else (no role) is refused.
-DASHBOARD_ROLES = frozenset({Role.FIELD_STAFF, Role.MANAGER, Role.ADMINISTRATOR})
 
 
 def may_open_dashboard(user) -> bool:
-    return role_of(user) in DASHBOARD_ROLES
+    """Every role of the programme (`programs.use_programme`); each sees its scope."""
+    return may_use_programme(user)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,11 @@ def fields_of_one(model, administrator) -> dict | None:
             return {**login, "get_data": "", "post_data": "username=someone", "failures_since_start": 1}
         case "AccessFailureLog":
             return login
+        case "CrontabSchedule":
+            return {"minute": "0", "hour": "6"}
+        case "PeriodicTask":
+            interval = registered("IntervalSchedule")._default_manager.create(every=1, period="days")
+            return {"name": "daily", "task": "progress.tasks.snapshot_all_projects", "interval": interval}
         case "ClockedSchedule":
             return {"clocked_time": datetime.datetime(2014, 4, 1, 8, tzinfo=datetime.UTC)}
         case "IntervalSchedule":
