@@ -15,7 +15,17 @@ class BusinessForm(FieldRecordForm):
 
     class Meta:
         model = Business
-        fields = ["name", "owner", "centre", "neighbourhood", "size", "activity", "formed_on", "status"]
+        fields = [
+            "name",
+            "owner",
+            "centre",
+            "neighbourhood",
+            "size",
+            "activity",
+            "is_construction",
+            "formed_on",
+            "status",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

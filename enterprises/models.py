@@ -15,6 +15,7 @@ from programs.rules import (
     MIN_AGE_WORK,
     activity_date_errors,
     age_on,
+    hazardous_words_in,
 )
 
 
@@ -99,6 +100,14 @@ class Business(ReviewedRecord):
     )
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.MICRO)
     activity = models.CharField(_("activity"), max_length=200)
+    is_construction = models.BooleanField(
+        _("construction or rehabilitation work"),
+        default=False,
+        help_text=_(
+            "The business builds or repairs (masonry, paving, demolition…): every job in it is "
+            "hazardous work, for workers of 18 or more. An activity that names such work counts too."
+        ),
+    )
     formed_on = models.DateField(_("formed on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
 
@@ -300,12 +309,24 @@ class Job(ReviewedRecord):
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date must be on or after the start date.")
-        if self.site_id and not self.is_rehab_work:
-            errors["is_rehab_work"] = _("Work on a rehabilitation site is rehabilitation work.")
+        # Whether the work is hazardous does not rest on the box alone: the site, the business and
+        # the role say it too, and then the box is ticked (the database trigger does the same).
+        if self.hazard_reason():
+            self.is_rehab_work = True
         if self.worker_id and self.start_date:
             errors |= self._worker_errors()
         if errors:
             raise ValidationError(errors)
+
+    def hazard_reason(self) -> str:
+        """Why this job is construction work whatever the box says, or "" when nothing says so."""
+        if self.site_id:
+            return _("The job is on a rehabilitation site.")
+        if self.business_id and (self.business.is_construction or hazardous_words_in(self.business.activity)):
+            return _("The business %(business)s does construction work.") % {"business": self.business.name}
+        if hazardous_words_in(self.role):
+            return _("The role %(role)s is construction work.") % {"role": self.role}
+        return ""
 
     def _worker_errors(self) -> dict:
         worker = self.worker
@@ -320,6 +341,8 @@ class Job(ReviewedRecord):
                     "rehabilitation / construction work needs %(minimum)s years or more "
                     "(ILO Conventions 138 and 182)."
                 )
+                if reason := self.hazard_reason():
+                    message = f"{message} {reason}"
             else:
                 message = _(
                     "Child labour is refused: this worker is %(age)s on the start date, and "

@@ -6,19 +6,24 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from beneficiaries.models import Beneficiary
 from programs import access
+from programs.ids import parse_id
 from programs.models import ReviewEvent, ReviewState
 from programs.review import FieldAccessDenied, records_verify, review_set_state
 
@@ -45,7 +50,8 @@ def _add_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, error)
 
@@ -195,7 +201,7 @@ def _verify_many(request):
     records = []
     for item in request.POST.getlist("record"):
         kind_slug, _sep, pk = item.partition(":")
-        if kind_slug not in KINDS or not pk.isdigit():
+        if kind_slug not in KINDS or (pk := parse_id(pk)) is None:
             continue
         record = access.visible(KINDS[kind_slug].model.objects.all(), request.user).filter(pk=pk).first()
         if record is not None:
@@ -241,7 +247,17 @@ def review_decide(request, kind_slug: str, pk: int):
     messages.success(
         request, _("%(record)s: %(state)s.") % {"record": record, "state": ReviewState(to_state).label}
     )
-    return redirect(request.POST.get("next") or reverse("field:review"))
+    return redirect(_local_next(request) or reverse("field:review"))
+
+
+def _local_next(request) -> str | None:
+    """`next` when it is a path of this site; never another site (an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @login_required
@@ -265,10 +281,21 @@ def beneficiary_search(request):
     )
 
 
-@login_required
 @require_GET
 def work_photo(request, pk: int):
-    """A work record's photo, for those who may see the record (photos may show people)."""
+    """A work record's photo, for those who may see the record (photos may show people).
+
+    Signed in, or with an API token (`Authorization: Token …`): the API gives this URL as a work
+    record's `photo`. Without either, the login page; with a wrong token, 401.
+    """
+    if not request.user.is_authenticated:
+        try:
+            found = TokenAuthentication().authenticate(request)
+        except AuthenticationFailed:
+            return HttpResponse(status=401, headers={"WWW-Authenticate": "Token"})
+        if found is None:
+            return redirect_to_login(request.get_full_path())
+        request.user = found[0]
     record = _visible_record(request, KINDS["work"], pk)
     if not record.photo:
         raise Http404

@@ -1,10 +1,14 @@
 """The CSV of every job a user may see, streamed by PostgreSQL's own `COPY … TO STDOUT`.
 
 The query is an ordinary query set, so scoping is `programs.access.visible` as everywhere
-else; PostgreSQL neutralises the text cells (`Neutralised`, the same FORMULA_STARTS as
-`programs.spreadsheets.neutralise`, a test holds the two equal) and writes the CSV itself.
-Cell by cell in Python (`csv.writer` over `values_list(...).iterator()`) the same file took
-five times as long as a raw COPY; this way it stays within about twice.
+else; the database neutralises the text cells (`Neutralised`, the same FORMULA_STARTS as
+`programs.spreadsheets.neutralise`, a test holds the two equal) and PostgreSQL writes the CSV
+itself. Cell by cell in Python (`csv.writer` over `values_list(...).iterator()`) the same file
+took five times as long as a raw COPY; this way it stays within about twice.
+
+Other databases (the embedded SQLite of `make demo`) have no COPY: there the same query set is
+read through an iterating cursor, FETCH_ROWS rows at a time, and written by `csv.writer` in the
+same blocks (`_rows_as_csv`): the same columns, cells and neutralisation, only slower.
 
 `copy_expert` blocks until the whole COPY is done, so a thread runs it and hands the rows over
 in blocks of about BLOCK_BYTES through a queue of QUEUE_BLOCKS: at most a few hundred kB are
@@ -58,12 +62,19 @@ class Neutralised(Func):
     `ascii()` of the first character against codes is cheaper than `left(x, 1) IN (...)`."""
 
     output_field = TextField()
+    #: The SQL function giving the code of a text's first character.
+    first_code = "ascii"
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, first_code=None, **extra):
         x, params = compiler.compile(self.source_expressions[0])
         codes = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
-        sql = f"CASE WHEN ascii({x}) IN ({codes}) THEN '''' || {x} ELSE {x} END"
+        code = f"{first_code or self.first_code}({x})"
+        sql = f"CASE WHEN {code} IN ({codes}) THEN '''' || {x} ELSE {x} END"
         return sql, [*params, *params, *params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        """SQLite has no `ascii()`; its `unicode()` gives the same code of the first character."""
+        return self.as_sql(compiler, connection, first_code="unicode", **extra)
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,32 @@ def header_line(columns: list[Column]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
+def copies() -> bool:
+    """Whether the database writes the CSV itself (PostgreSQL's COPY)."""
+    return connection.vendor == "postgresql"
+
+
+#: Rows read at a time from the cursor where the database has no COPY.
+FETCH_ROWS = 2000
+
+
+def _rows_as_csv(queryset) -> Iterator[bytes]:
+    """The rows of `queryset` as CSV in blocks of about BLOCK_BYTES, for databases without COPY:
+    read through an iterating cursor, FETCH_ROWS at a time, so that memory stays bounded
+    whatever the number of jobs. Cells come out as COPY writes them (ISO dates, nothing for
+    NULL, a line feed after each row); a CSV reader reads the two files alike."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in queryset.iterator(chunk_size=FETCH_ROWS):
+        writer.writerow(row)
+        if out.tell() >= BLOCK_BYTES:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue().encode()
+
+
 def _copy_sql(queryset) -> str:
     """`COPY (<the query set's SQL>) TO STDOUT` as CSV. COPY takes no parameters, so psycopg2
     interpolates them here exactly as it does for every query it sends."""
@@ -150,10 +187,16 @@ def _copy_sql(queryset) -> str:
 
 
 def write_jobs_csv(user, out: IO[bytes]) -> None:
-    """The whole CSV into a binary file (the Celery export), straight from COPY."""
+    """The whole CSV into a binary file (the Celery export), straight from COPY where the
+    database has it."""
     columns = job_columns_for(user)
     out.write(header_line(columns))
-    copy = _copy_sql(jobs_for_export(user, columns))
+    jobs = jobs_for_export(user, columns)
+    if not copies():
+        for block in _rows_as_csv(jobs):
+            out.write(block)
+        return
+    copy = _copy_sql(jobs)
     with connection.connection.cursor() as cursor:
         cursor.copy_expert(copy, out)
 
@@ -202,9 +245,15 @@ _DONE = object()
 def stream_jobs_csv(user) -> Iterator[bytes]:
     """The CSV in blocks of about BLOCK_BYTES, for a StreamingHttpResponse. Nothing runs until
     the first block is asked for; if the reader stops early the COPY is stopped and the
-    connection, left mid-COPY, is closed (Django opens a new one when next needed)."""
+    connection, left mid-COPY, is closed (Django opens a new one when next needed). Without
+    COPY, the rows are read and written here, in the reading thread."""
     columns = job_columns_for(user)
-    copy = _copy_sql(jobs_for_export(user, columns))
+    jobs = jobs_for_export(user, columns)
+    if not copies():
+        yield header_line(columns)
+        yield from _rows_as_csv(jobs)
+        return
+    copy = _copy_sql(jobs)
     yield header_line(columns)
 
     blocks: queue.Queue = queue.Queue(maxsize=QUEUE_BLOCKS)

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import access
 
@@ -29,6 +30,13 @@ class FieldRecordForm(forms.ModelForm):
     #: The record's `updated_at` when the form was shown: a save over someone else's is refused.
     version = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     scoped_fields: tuple[str, ...] = ()
+    #: Hidden fields: a person never sees them, so their errors are said at the top of the form.
+    hidden_fields_said = {
+        "token": _("This form's one-time key was damaged. Reload the page and enter the record again."),
+        "version": _(
+            "This form's record version was damaged. Reload the page to see the record as it is now."
+        ),
+    }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,3 +63,10 @@ class FieldRecordForm(forms.ModelForm):
                 field.widget.attrs.setdefault(
                     "inputmode", "decimal" if isinstance(field, forms.DecimalField) else "numeric"
                 )
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, message in self.hidden_fields_said.items():
+            if name in self.errors and name in self.fields:
+                del self._errors[name]
+                self.add_error(None, message)

@@ -28,6 +28,11 @@ class FieldAccessDenied(PermissionError):
     """The user may not record in that neighbourhood (views answer 404 or a field message)."""
 
 
+class FormTokenReused(ValidationError):
+    """A one-time form token that belongs to another user or another kind of record (the API
+    answers 409): nothing is saved, and the other record is never shown."""
+
+
 #: Allowed review transitions: who may make them is checked by the caller's permission layer.
 REVIEW_TRANSITIONS = {
     ReviewState.DRAFT: {ReviewState.SUBMITTED},
@@ -90,11 +95,9 @@ def field_record_save(
     """
     from_state = _stored_state(record)
     _check_may_save(record, by, submit, from_state)
-    if token is not None:
-        earlier = FormSubmission.objects.filter(token=token).first()
-        if earlier is not None:
-            return earlier.record
     content_type = ContentType.objects.get_for_model(record)
+    if token is not None and (earlier := _saved_with(token, by=by, content_type=content_type)):
+        return earlier
     try:
         with transaction.atomic():
             # The token is claimed first: a concurrent double submit waits here, then fails.
@@ -141,9 +144,33 @@ def field_record_save(
                 submission.object_id = record.pk
                 submission.save(update_fields=["object_id"])
     except IntegrityError as error:
-        if token is not None and (earlier := FormSubmission.objects.filter(token=token).first()):
-            return earlier.record
+        if token is not None and (earlier := _saved_with(token, by=by, content_type=content_type)):
+            return earlier
         raise database_rule_error(error) from error
+    return record
+
+
+def _saved_with(token: uuid.UUID, *, by, content_type: ContentType) -> ReviewedRecord | None:
+    """The record a one-time token already saved, when it is this user's and of this kind; a
+    token of someone else's or of another kind is refused, naming nothing of the other record."""
+    earlier = FormSubmission.objects.filter(token=token).first()
+    if earlier is None:
+        return None
+    if earlier.user_id != by.pk or earlier.content_type_id != content_type.pk:
+        raise FormTokenReused(
+            {
+                "token": _(
+                    "This form was already used for another record. Reload the page and enter it again."
+                )
+            },
+            code="token_reused",
+        )
+    record = content_type.model_class()._default_manager.filter(pk=earlier.object_id).first()
+    if record is None:
+        raise FormTokenReused(
+            {"token": _("The record this form saved was deleted. Reload the page and enter it again.")},
+            code="token_reused",
+        )
     return record
 
 

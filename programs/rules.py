@@ -17,6 +17,39 @@ from django.utils.translation import gettext as _
 MIN_AGE_WORK = 15
 #: ILO Conventions 138 and 182: construction is hazardous work, 18 at least.
 MIN_AGE_HAZARDOUS_WORK = 18
+#: Words that make a role or a business's activity construction or rehabilitation work, which is
+#: hazardous (ILO Recommendation 190): English, French and Kreyòl, lower case, matched anywhere
+#: in the text, the same way by `clean()` and by the database trigger.
+HAZARDOUS_WORK_WORDS = (
+    "construction",
+    "konstriksyon",
+    "mason",
+    "maçon",
+    "masonry",
+    "maçonnerie",
+    "rehabilitation",
+    "réhabilitation",
+    "reyabilitasyon",
+    "retaining wall",
+    "mur de soutènement",
+    "demolition",
+    "démolition",
+    "demolisyon",
+    "scaffold",
+    "échafaud",
+    "welding",
+    "welder",
+    "soudure",
+    "soudeur",
+    "roofing",
+    "toiture",
+    "rubble",
+    "déblai",
+    "paving",
+    "pavage",
+    "block making",
+    "parpaing",
+)
 #: Age bands of youth jobs in the breakdowns and filters (inclusive bounds, years).
 AGE_BANDS: tuple[tuple[int, int], ...] = ((15, 17), (18, 24), (25, 29), (30, 35))
 
@@ -49,3 +82,15 @@ def activity_date_errors(
             )
         }
     return {}
+
+
+def hazardous_words_in(text: str) -> bool:
+    """Whether `text` names construction or rehabilitation work (see HAZARDOUS_WORK_WORDS)."""
+    lowered = (text or "").lower()
+    return any(word in lowered for word in HAZARDOUS_WORK_WORDS)
+
+
+def hazardous_words_sql(expression: str) -> str:
+    """The same test in SQL, for the database's triggers."""
+    tests = [f"position('{word}' in lower(coalesce({expression}, ''))) > 0" for word in HAZARDOUS_WORK_WORDS]
+    return "(" + " OR ".join(tests) + ")"

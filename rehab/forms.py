@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy as _
 
 from programs.forms import FieldRecordForm
 
 from .models import WorkRecord
-from .photos import shrink_photo
+from .photos import prepare_photo
+
+
+class PhotoField(forms.ImageField):
+    """A photo upload checked and shrunk by `rehab.photos.prepare_photo`: a damaged, oversized,
+    huge or non-image file is a message on the field, never a server error."""
+
+    def to_python(self, data):
+        # FileField's checks (a name, not empty); Pillow is opened once, by prepare_photo.
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        return prepare_photo(upload)
 
 
 class WorkRecordForm(FieldRecordForm):
@@ -19,21 +28,10 @@ class WorkRecordForm(FieldRecordForm):
     class Meta:
         model = WorkRecord
         fields = ["site", "date", "completed_area_m2", "photo", "latitude", "longitude", "notes"]
+        field_classes = {"photo": PhotoField}
         widgets = {
             "photo": forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
             "latitude": forms.HiddenInput,
             "longitude": forms.HiddenInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        limit = settings.PHOTO_MAX_UPLOAD_BYTES
-        if photo and getattr(photo, "size", 0) > limit:
-            raise forms.ValidationError(
-                _("This photo weighs %(size)s; the limit is %(limit)s. Take it again at a lower resolution.")
-                % {"size": filesizeformat(photo.size), "limit": filesizeformat(limit)}
-            )
-        if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
-            return shrink_photo(photo)
-        return photo

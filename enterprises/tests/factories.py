@@ -29,7 +29,7 @@ class BusinessFactory(factory.django.DjangoModelFactory):
         BeneficiaryFactory, neighbourhood=factory.SelfAttribute("..centre.neighbourhood")
     )
     neighbourhood = factory.LazyAttribute(lambda o: o.centre.neighbourhood)
-    activity = "Masonry"
+    activity = "Tailoring"
     formed_on = datetime.date(2014, 7, 1)
 
 
@@ -51,5 +51,5 @@ class JobFactory(factory.django.DjangoModelFactory):
     worker = factory.SubFactory(
         BeneficiaryFactory, neighbourhood=factory.SelfAttribute("..business.neighbourhood")
     )
-    role = "Mason"
+    role = "Apprentice"
     start_date = datetime.date(2014, 8, 1)

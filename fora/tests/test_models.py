@@ -28,7 +28,7 @@ def refusal(record) -> dict[str, list[str]]:
 
 
 def test_a_sessions_participants_are_its_women_and_men():
-    session = ForumSessionFactory.build(women=20, men=25, youth=18)
+    session = ForumSession(women=20, men=25, youth=18)
 
     assert session.participants == 45
 

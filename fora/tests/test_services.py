@@ -16,7 +16,7 @@ from fora.forms import StructurePriorityFormSet
 from fora.models import BeneficiarySelection, ForumSession
 from fora.services import forum_session_save
 from programs.models import ReviewEvent, ReviewState
-from programs.review import FieldAccessDenied
+from programs.review import FieldAccessDenied, review_set_state
 from tests.worlds import BEL_AIR, FORT_NATIONAL
 
 pytestmark = pytest.mark.django_db
@@ -183,17 +183,23 @@ def test_selecting_a_person_of_another_neighbourhood_refuses_the_whole_save(two_
             people=[*people_of(bel_air, 1), *people_of(fort_national, 1)],
         )
 
-    assert refused.value.message_dict == {"beneficiary": ["This person does not live in the forum's neighbourhood."]}
+    assert refused.value.message_dict == {
+        "beneficiary": ["This person does not live in the forum's neighbourhood."]
+    }
     assert ForumSession.objects.count() == sessions_before
     assert not BeneficiarySelection.objects.exists()
-    assert not ReviewEvent.objects.filter(content_type=ContentType.objects.get_for_model(ForumSession)).exists()
+    assert not ReviewEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(ForumSession)
+    ).exists()
 
 
 def test_a_session_breaking_a_rule_is_refused_with_the_models_message_and_no_event(two_hoods):
     bel_air = two_hoods[BEL_AIR]
 
     with pytest.raises(ValidationError) as refused:
-        forum_session_save(record=new_session(bel_air, women=0, men=0, youth=0), by=bel_air.staff, submit=True)
+        forum_session_save(
+            record=new_session(bel_air, women=0, men=0, youth=0), by=bel_air.staff, submit=True
+        )
 
     assert refused.value.message_dict == {"women": ["A session needs at least one participant."]}
     assert not ReviewEvent.objects.exists()
@@ -206,9 +212,8 @@ def test_managers_do_not_record_sessions(two_hoods):
 
 def test_a_verified_session_can_no_longer_be_changed_by_field_staff(two_hoods):
     bel_air = two_hoods[BEL_AIR]
-    session = bel_air.session
-    session.review_state = ReviewState.VERIFIED
-    session.save()
+    session = forum_session_save(record=bel_air.session, by=bel_air.staff, submit=True)
+    review_set_state(record=session, to_state=ReviewState.VERIFIED, by=two_hoods["manager"])
     session.women = 1
 
     with pytest.raises(ValidationError) as refused:

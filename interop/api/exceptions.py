@@ -8,7 +8,12 @@ from rest_framework import exceptions, views
 from rest_framework.serializers import as_serializer_error
 
 from programs.db_rules import database_rule_error
-from programs.review import FieldAccessDenied
+from programs.review import FieldAccessDenied, FormTokenReused
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
 
 
 def exception_handler(exc, context):
@@ -19,10 +24,13 @@ def exception_handler(exc, context):
     - `IntegrityError` (a trigger or a constraint refused the row) → 400 through
       `database_rule_error`, the same translation the forms use.
     - `FieldAccessDenied` → 403.
+    - `FormTokenReused` (a one-time token of another user or kind of record) → 409.
     """
     if isinstance(exc, IntegrityError):
         exc = database_rule_error(exc)
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, FormTokenReused):
+        exc = Conflict(as_serializer_error(exc))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, FieldAccessDenied):
         exc = exceptions.PermissionDenied(str(exc))

@@ -12,14 +12,22 @@ from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
 from programs import access
+from programs.ids import IdField
 from programs.models import Project, ReviewState, Target
 from progress.models import ProgressSnapshot
 from rehab.models import RehabSite, WorkRecord
 
 
+class IdFilter(filters.NumberFilter):
+    """A filter by record id: out of range or not a number answers 400 with a message, never a
+    query the database cannot run (SQLite's integers overflow past 2**63 − 1)."""
+
+    field_class = IdField
+
+
 class FieldRecordFilter(filters.FilterSet):
     review_state = filters.ChoiceFilter(choices=ReviewState.choices)
-    neighbourhood = filters.NumberFilter(method="filter_neighbourhood", label="neighbourhood id")
+    neighbourhood = IdFilter(method="filter_neighbourhood", label="neighbourhood id")
 
     def filter_neighbourhood(self, queryset, name, value):
         # The path each model declares once (`programs.access.neighbourhood_path`).
@@ -35,8 +43,8 @@ def on_or_before(field: str) -> filters.DateFilter:
 
 
 class ForumSessionFilter(FieldRecordFilter):
-    project = filters.NumberFilter(field_name="project_id")
-    forum = filters.NumberFilter(field_name="forum_id")
+    project = IdFilter(field_name="project_id")
+    forum = IdFilter(field_name="forum_id")
     kind = filters.ChoiceFilter(choices=ForumSession.Kind.choices)
     held_on_after = on_or_after("held_on")
     held_on_before = on_or_before("held_on")
@@ -47,8 +55,8 @@ class ForumSessionFilter(FieldRecordFilter):
 
 
 class BusinessFilter(FieldRecordFilter):
-    centre = filters.NumberFilter(field_name="centre_id")
-    project = filters.NumberFilter(field_name="centre__project_id")
+    centre = IdFilter(field_name="centre_id")
+    project = IdFilter(field_name="centre__project_id")
     status = filters.ChoiceFilter(choices=Business.Status.choices)
     size = filters.ChoiceFilter(choices=Business.Size.choices)
     formed_on_after = on_or_after("formed_on")
@@ -60,9 +68,9 @@ class BusinessFilter(FieldRecordFilter):
 
 
 class JobFilter(FieldRecordFilter):
-    business = filters.NumberFilter(field_name="business_id")
-    site = filters.NumberFilter(field_name="site_id")
-    project = filters.NumberFilter(field_name="business__centre__project_id")
+    business = IdFilter(field_name="business_id")
+    site = IdFilter(field_name="site_id")
+    project = IdFilter(field_name="business__centre__project_id")
     is_rehab_work = filters.BooleanFilter()
     start_date_after = on_or_after("start_date")
     start_date_before = on_or_before("start_date")
@@ -73,8 +81,8 @@ class JobFilter(FieldRecordFilter):
 
 
 class EscServiceFilter(FieldRecordFilter):
-    centre = filters.NumberFilter(field_name="centre_id")
-    business = filters.NumberFilter(field_name="business_id")
+    centre = IdFilter(field_name="centre_id")
+    business = IdFilter(field_name="business_id")
     kind = filters.ChoiceFilter(choices=EscService.Kind.choices)
     delivered_on_after = on_or_after("delivered_on")
     delivered_on_before = on_or_before("delivered_on")
@@ -85,8 +93,8 @@ class EscServiceFilter(FieldRecordFilter):
 
 
 class WorkRecordFilter(FieldRecordFilter):
-    site = filters.NumberFilter(field_name="site_id")
-    project = filters.NumberFilter(field_name="site__project_id")
+    site = IdFilter(field_name="site_id")
+    project = IdFilter(field_name="site__project_id")
     date_after = on_or_after("date")
     date_before = on_or_before("date")
 
@@ -96,8 +104,8 @@ class WorkRecordFilter(FieldRecordFilter):
 
 
 class RehabSiteFilter(filters.FilterSet):
-    project = filters.NumberFilter(field_name="project_id")
-    neighbourhood = filters.NumberFilter(field_name="neighbourhood_id")
+    project = IdFilter(field_name="project_id")
+    neighbourhood = IdFilter(field_name="neighbourhood_id")
     kind = filters.ChoiceFilter(choices=RehabSite._meta.get_field("kind").choices)
     status = filters.ChoiceFilter(choices=RehabSite.Status.choices)
 
@@ -107,7 +115,7 @@ class RehabSiteFilter(filters.FilterSet):
 
 
 class BeneficiaryFilter(filters.FilterSet):
-    neighbourhood = filters.NumberFilter(field_name="neighbourhood_id")
+    neighbourhood = IdFilter(field_name="neighbourhood_id")
     sex = filters.ChoiceFilter(choices=Beneficiary._meta.get_field("sex").choices)
 
     class Meta:
@@ -116,9 +124,9 @@ class BeneficiaryFilter(filters.FilterSet):
 
 
 class ProjectFilter(filters.FilterSet):
-    partnership = filters.NumberFilter(field_name="partnership_id")
+    partnership = IdFilter(field_name="partnership_id")
     status = filters.ChoiceFilter(choices=Project.Status.choices)
-    neighbourhood = filters.NumberFilter(field_name="neighbourhoods__id", distinct=True)
+    neighbourhood = IdFilter(field_name="neighbourhoods__id", distinct=True)
 
     class Meta:
         model = Project
@@ -126,7 +134,7 @@ class ProjectFilter(filters.FilterSet):
 
 
 class TargetFilter(filters.FilterSet):
-    project = filters.NumberFilter(field_name="project_id")
+    project = IdFilter(field_name="project_id")
     indicator = filters.ChoiceFilter(choices=Target.Indicator.choices)
 
     class Meta:

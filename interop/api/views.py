@@ -19,7 +19,7 @@ from rest_framework.decorators import (
 )
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -33,6 +33,7 @@ from progress.selectors import latest_snapshots
 from rehab.models import RehabSite, WorkRecord
 
 from . import filters, serializers
+from .parsers import JSONParser
 from .permissions import EntersFieldData, HasRole, Reviews
 from .schema import AutoSchema
 
@@ -51,6 +52,7 @@ class ObtainToken(ObtainAuthToken):
     """A token for a user name and password (for Kobo, Power BI, scripts); 400 when they are wrong."""
 
     schema = AutoSchema()
+    parser_classes = (FormParser, MultiPartParser, JSONParser)
 
 
 @extend_schema(exclude=True)

@@ -6,6 +6,9 @@ import contextlib
 import csv
 import datetime
 import io
+import json
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -16,13 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_user, run_with_broker_down, wait_for
+from conftest import ROOT, make_user, run_with_broker_down, subprocess_env, wait_for
 from enterprises.models import Job
 from enterprises.tests.factories import BusinessFactory, JobFactory
 from interop import exports, tasks
 from programs import roles
 from programs.models import AccessAudit, ReviewState
-from programs.spreadsheets import neutralise
+from programs.spreadsheets import FORMULA_STARTS, neutralise
 from tests.worlds import BEL_AIR, FORT_NATIONAL, two_neighbourhoods
 
 pytestmark = pytest.mark.django_db
@@ -380,3 +383,114 @@ def test_the_export_page_offers_both_ways(client, world):
 
     assert f'href="{URL}"' in page
     assert f'action="{reverse("interop:job-export-request")}"' in page
+
+
+# --- on the embedded SQLite of `make demo` --------------------------------------------------------
+
+
+def test_without_copy_the_file_holds_the_same_rows_as_with_copy(client, world, monkeypatch):
+    """The path of databases without COPY, here over PostgreSQL: the same header and cells."""
+    business = BusinessFactory(centre=world["centres"]["Bel Air"], name="=cmd|' /C calc'!A0")
+    job_in(world, "Bel Air", business=business, role="@SUM(A1)", end_date=datetime.date(2015, 1, 31))
+    job_in(world, "Fort National", role="")
+    administrator = user_with(roles.ADMINISTRATORS)
+    client.force_login(administrator)
+    with_copy = download(client)
+
+    monkeypatch.setattr(exports, "copies", lambda: False)
+    monkeypatch.setattr(exports, "BLOCK_BYTES", 64)  # more than one block
+    without_copy = download(client)
+    out = io.BytesIO()
+    exports.write_jobs_csv(administrator, out)
+
+    assert without_copy == with_copy and len(with_copy) == 3
+    assert list(csv.reader(io.StringIO(out.getvalue().decode()[1:]))) == with_copy
+    assert with_copy[1][HEADER.index("Role") + 2] == "'@SUM(A1)"  # after date of birth and phone
+
+
+#: Run by a process on a fresh SQLite database with the settings of `make demo`: migrate, load the
+#: demo, put text a spreadsheet would run in a business name, a role and a phone, then fetch the
+#: export both ways (streamed, and prepared by the Celery task, eager there) as three demo users.
+SQLITE_DEMO_EXPORT = """
+import io, json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("load_demo", stdout=io.StringIO())
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from beneficiaries.models import Beneficiary
+from enterprises.models import Business, Job
+from programs.access import visible
+
+job = Job.objects.filter(business__neighbourhood__name="Bel Air").order_by("id").first()
+Job.objects.filter(pk=job.pk).update(role="@SUM(A1)")
+Business.objects.filter(pk=job.business_id).update(name="=cmd|' /C calc'!A0")
+Beneficiary.objects.filter(pk=job.worker_id).update(phone="+509 3712 3456")
+
+def export(username):
+    user = User.objects.get(username=username)
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    streamed = client.get("/export/jobs.csv")
+    body = b"".join(streamed.streaming_content).decode()
+    asked = client.post("/export/jobs/")
+    ready = client.get(asked["Location"])
+    prepared = b"".join(ready.streaming_content).decode() if ready.streaming else ready.content.decode()
+    ready.close()
+    return {
+        "status": [streamed.status_code, asked.status_code, ready.status_code],
+        "body": body,
+        "prepared": prepared,
+        "visible": list(visible(Job.objects.order_by("id"), user).values_list("pk", flat=True)),
+    }
+
+print(json.dumps({
+    "vendor": connection.vendor,
+    "job": job.pk,
+    "exports": {name: export(name) for name in ("manager", "terrain.belair", "admin")},
+}))
+"""
+
+
+def test_on_sqlite_both_exports_hold_every_visible_job_neutralised(tmp_path):
+    database = tmp_path / "demo.sqlite3"
+    env = subprocess_env(
+        DJANGO_SETTINGS_MODULE="haiti_esc.settings.local",
+        DATABASE_URL=f"sqlite:///{database}",
+        REDIS_URL="",  # Celery eager, as in `make demo`
+        MEDIA_ROOT=str(tmp_path / "media"),
+        DEBUG="1",
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and snippet
+        [sys.executable, "-c", SQLITE_DEMO_EXPORT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ran["vendor"] == "sqlite"
+
+    for name, export in ran["exports"].items():
+        assert export["status"] == [200, 302, 200], name
+        assert export["prepared"] == export["body"], name  # the prepared file is the same file
+        assert export["body"].startswith("\ufeff")
+        header, *rows = csv.reader(io.StringIO(export["body"][1:]))
+        assert [int(row[0]) for row in rows] == export["visible"], name  # every visible job, in order
+        assert all(not cell.startswith(FORMULA_STARTS) for row in rows for cell in row), name
+        personal = name == "admin"
+        assert header == (HEADER[:2] + ["Date of birth", "Phone"] + HEADER[2:] if personal else HEADER), name
+        changed = next(row for row in rows if int(row[0]) == ran["job"])
+        offset = 2 if personal else 0
+        assert changed[HEADER.index("Business") + offset] == "'=cmd|' /C calc'!A0", name
+        assert changed[HEADER.index("Role") + offset] == "'@SUM(A1)", name
+        if personal:
+            assert changed[3] == "'+509 3712 3456"
+    field_staff, manager = ran["exports"]["terrain.belair"], ran["exports"]["manager"]
+    assert 0 < len(field_staff["visible"]) < len(manager["visible"])
+    assert ran["job"] in field_staff["visible"]

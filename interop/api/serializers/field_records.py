@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,7 +23,7 @@ from fora.services import forum_session_save
 from programs import access
 from programs.models import Neighbourhood, Project, ReviewState
 from rehab.models import RehabSite, WorkRecord
-from rehab.photos import shrink_photo
+from rehab.photos import prepare_photo
 from rehab.services import work_record_save
 
 
@@ -192,6 +192,7 @@ class BusinessSerializer(FieldRecordSerializer):
             "neighbourhood",
             "size",
             "activity",
+            "is_construction",
             "formed_on",
             "status",
             *FieldRecordSerializer.review_fields,
@@ -240,13 +241,38 @@ class EscServiceSerializer(FieldRecordSerializer):
         ]
 
 
+class WorkPhotoField(serializers.ImageField):
+    """Written: an upload checked and shrunk as by the form (`rehab.photos.prepare_photo`).
+    Read: the absolute URL of the page serving the photo to those who may see the record
+    (`/field/work/<id>/photo/`, which takes the API's token too); `/media/…` is not served."""
+
+    def to_internal_value(self, data):
+        # FileField's checks (a file, a name, not empty); Pillow is opened once, by prepare_photo.
+        upload = serializers.FileField.to_internal_value(self, data)
+        try:
+            return prepare_photo(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        path = reverse("field:work-photo", args=[value.instance.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class WorkRecordSerializer(FieldRecordSerializer):
     service = staticmethod(work_record_save)
     site = ScopedRelatedField(queryset=RehabSite.objects.all())
-    photo = serializers.ImageField(
+    photo = WorkPhotoField(
         required=False,
         allow_null=True,
-        help_text=_("Photo evidence (multipart upload); stored as a JPEG of at most 1600 px."),
+        help_text=_(
+            "Photo evidence: sent as a multipart upload (JPEG, PNG or WebP), stored as a JPEG of at "
+            "most 1600 px; read as the URL that serves it to those who may see the record (with "
+            "the same token)."
+        ),
     )
 
     class Meta:
@@ -263,15 +289,3 @@ class WorkRecordSerializer(FieldRecordSerializer):
             "notes",
             *FieldRecordSerializer.review_fields,
         ]
-
-    def validate_photo(self, photo):
-        """The form's rules: a size limit with a message, then shrunk to a small JPEG."""
-        if photo is None:
-            return photo
-        limit = settings.PHOTO_MAX_UPLOAD_BYTES
-        if photo.size > limit:
-            raise serializers.ValidationError(
-                _("This photo weighs %(size)s; the limit is %(limit)s. Take it again at a lower resolution.")
-                % {"size": filesizeformat(photo.size), "limit": filesizeformat(limit)}
-            )
-        return shrink_photo(photo)
