@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower, Replace, Right, Trim
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,6 +27,41 @@ phone_validator = RegexValidator(
     r"^\+?[0-9 ]{8,20}$",
     _("Enter a phone number of 8 to 20 digits, optionally starting with +, e.g. +509 3712 3456."),
 )
+
+
+#: What no text of a person may hold: the control characters (C0, NUL, tab and line feed
+#: included, DEL and C1) and Unicode's line and paragraph separators. A code, a name or a phone
+#: is one line of visible text; a tab or a NUL pasted from another program is invisible in the
+#: admin and breaks the files it is exported to (PostgreSQL cannot even store a NUL). Written so
+#: that Python and PostgreSQL read the expression alike (SQLite runs Django's REGEXP, Python's).
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+#: The text columns held to one line of visible text (a CHECK constraint each).
+ONE_LINE_FIELDS = ("code", "first_name", "last_name", "phone")
+
+
+@deconstructible
+class OneLineValidator:
+    """Refuse text holding a control character, naming the first one found (it is invisible)."""
+
+    message = _(
+        "Remove the control character %(character)s (a tab, a line break, NUL or another invisible "
+        "character): write this on one line."
+    )
+    code = "control_character"
+
+    def __call__(self, value) -> None:
+        found = _CONTROL.search(str(value))
+        if found:
+            raise ValidationError(
+                self.message, code=self.code, params={"character": f"U+{ord(found.group()):04X}"}
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, OneLineValidator)
+
+
+one_line_validator = OneLineValidator()
 
 
 #: The phone key compares the last 8 digits: "+509 3712 3456", "50937123456" and "3712 3456"
@@ -50,11 +89,14 @@ class Beneficiary(models.Model):
         _("code"),
         max_length=30,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9-]+$", _("Use capital letters, digits and dashes."))],
+        validators=[
+            one_line_validator,
+            RegexValidator(r"^[A-Z0-9-]+$", _("Use capital letters, digits and dashes.")),
+        ],
         error_messages={"unique": _("A beneficiary with this code already exists.")},
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[one_line_validator])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[one_line_validator])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField(
         _("date of birth"),
@@ -67,7 +109,9 @@ class Beneficiary(models.Model):
         on_delete=models.PROTECT,
         related_name="beneficiaries",
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[one_line_validator, phone_validator]
+    )
     consent_given = models.BooleanField(
         _("consent given"),
         default=False,
@@ -124,6 +168,18 @@ class Beneficiary(models.Model):
                 name="beneficiary_consent_withdrawn_not_given",
                 violation_error_message=_("Consent that was withdrawn is no longer given."),
             ),
+            # One line of visible text (`OneLineValidator`). "Not in the future" cannot be a
+            # CHECK (it would read the clock): a trigger refuses it (migration 0003).
+            *[
+                models.CheckConstraint(
+                    condition=~Q(**{f"{field}__regex": CONTROL_CHARACTERS}),
+                    name=f"beneficiary_{field}_one_line",
+                    violation_error_message=_(
+                        "Control characters (a tab, a line break, NUL…) cannot be recorded."
+                    ),
+                )
+                for field in ONE_LINE_FIELDS
+            ],
         ]
         indexes = [
             # The look-alike keys (beneficiaries.selectors.with_duplicate_flag), so that flagging
@@ -144,11 +200,18 @@ class Beneficiary(models.Model):
 
     def clean(self):
         errors = {}
+        # Nothing of an anonymised person changes again: an impossible date recorded before the
+        # rule never stops their anonymisation (the database trigger checks changed dates only).
+        today = None if self.anonymised_at else timezone.localdate()
         if self.date_of_birth is None and self.anonymised_at is None:
             errors["date_of_birth"] = _("The date of birth is required.")
+        elif today and self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
         if self.consent_given and self.consent_date is None:
             errors["consent_date"] = _("Give the date on which consent was recorded.")
-        if self.date_of_birth and self.consent_date and self.consent_date <= self.date_of_birth:
+        elif today and self.consent_date and self.consent_date > today:
+            errors["consent_date"] = _("The consent date cannot be in the future.")
+        elif self.date_of_birth and self.consent_date and self.consent_date <= self.date_of_birth:
             errors["consent_date"] = _("Consent cannot be recorded before the person was born.")
         if self.consent_withdrawn_on and self.consent_given:
             errors["consent_given"] = _("Consent that was withdrawn is no longer given.")

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts import views as accounts_views
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     # Log in and out, change one's password; resets go through an administrator (no e-mail here).
@@ -16,6 +18,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # The language switcher keeps a signed-in person's choice on their profile.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("field/", include("field.urls")),

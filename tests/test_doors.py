@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db
 START = datetime.date(2014, 9, 1)
 CHILD_LABOUR_ON_REHAB_WORK_AT_16 = (
     "Child labour is refused: this worker is 16 on the start date, and rehabilitation / "
-    "construction work needs 18 years or more (ILO Conventions 138 and 182)."
+    "construction work needs 18 years or more (ILO Conventions 138 and 182). "
+    "The job is on a rehabilitation site."
 )
 #: The Bel Air site: 500 m² planned, the world's work record has 100 of them.
 ONLY_400_OF_500_REMAIN = "Only 400.00 m² of the site's planned 500.00 m² remain to be completed."

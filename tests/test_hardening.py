@@ -19,6 +19,7 @@ from enterprises.models import Job
 from enterprises.tests.factories import BusinessFactory
 from programs.ids import MAX_ID, parse_id
 from programs.models import FormSubmission, ReviewState
+from programs.tests.factories import TargetFactory
 from rehab.models import WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +262,13 @@ def test_construction_work_is_stored_as_such_when_the_box_was_left_unticked(two_
     response = api(hood.staff).post("/api/jobs/", job_body(business, adult), format="json")
     assert response.status_code == 201
     assert Job.objects.get(pk=response.json()["id"]).is_rehab_work is True
+
+
+@pytest.mark.parametrize(
+    "moment", ["2015-01-01T00:00:00%2B20:00", "2015-01-01T00:00:00-23:59", "9999-12-31T23:59:59-05:00"]
+)
+def test_a_moment_filter_the_database_cannot_compare_answers_400(two_hoods, moment):
+    target = TargetFactory(project=two_hoods[BEL_AIR].project)
+    response = api(two_hoods["manager"]).get(f"/api/targets/{target.pk}/history/?as_of_after={moment}")
+    assert response.status_code == 400
+    assert "as_of_after" in response.json()

@@ -4,6 +4,8 @@ shows the people concerned."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
@@ -12,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from programs.ids import parse_id
 from programs.masking import MASK
 
 from .. import services
@@ -22,6 +25,17 @@ class BeneficiaryActionsMixin:
     """The actions of `BeneficiaryAdmin`."""
 
     actions = ["merge_selected", "confirm_different_people", "withdraw_consent"]
+
+    def response_action(self, request, queryset):
+        """A selection naming something other than ids ("²", a NUL) is refused with a message:
+        Django's `pk__in` filter would fail on it (a 500)."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if any(parse_id(pk) is None for pk in selected):
+            self.message_user(
+                request, _("The selection was not understood: select the people again."), messages.ERROR
+            )
+            return None
+        return super().response_action(request, queryset)
 
     def _person_rows(self, request, people):
         personal = may_see_personal_data(request)
@@ -125,7 +139,7 @@ class BeneficiaryActionsMixin:
             self.message_user(request, _("The selected people are already anonymised."), messages.WARNING)
             return None
         today = timezone.localdate()
-        on = parse_date(request.POST.get("withdrawn_on", "") or "") if request.POST.get("confirm") else None
+        on = _day(request.POST.get("withdrawn_on")) if request.POST.get("confirm") else None
         if request.POST.get("confirm") != "yes" or on is None:
             return self._action_page(
                 request,
@@ -150,4 +164,13 @@ class BeneficiaryActionsMixin:
                 _("Consent withdrawn and personal data removed for %(codes)s.") % {"codes": ", ".join(done)},
                 messages.SUCCESS,
             )
+        return None
+
+
+def _day(value) -> datetime.date | None:
+    """A date typed as YYYY-MM-DD, or None: also for one that looks like a date but is none
+    (2014-02-30, for which `parse_date` raises)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
         return None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from programs import access
 from programs.admin import MaskedHistoryHelper
+from programs.ids import parse_id
 from programs.masking import MASK
 from programs.models import AccessAudit
 from programs.services import audit_access
@@ -28,8 +31,27 @@ def may_see_personal_data(request) -> bool:
     return access.may_view_personal_data(request.user)
 
 
+class BeneficiaryChangeList(ChangeList):
+    """The list, where a filter value that names nothing ("²" where a session id goes, a NUL)
+    is a wrong lookup parameter, as Django makes of its own filters' wrong values: the
+    unfiltered list is shown (`?e=1`), never an error page. The filters of the floors above
+    (`extend_beneficiary_admin`) are held to it too."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        # No text in the database holds a NUL; PostgreSQL refuses one in a query (a ValueError).
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except ValueError as error:  # int("²"), a date that is no date
+            raise IncorrectLookupParameters(error) from error
+
+
 class BeneficiaryDisplayMixin:
     """The list, the person's page and the history of `BeneficiaryAdmin`."""
+
+    def get_changelist(self, request, **kwargs):
+        return BeneficiaryChangeList
 
     def get_queryset(self, request):
         queryset = access.visible(super().get_queryset(request), request.user)
@@ -79,9 +101,11 @@ class BeneficiaryDisplayMixin:
         return super().has_change_permission(request, obj)
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "")  # no text in the database holds one
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = re.sub(r"\D", "", search_term)
-        if may_see_personal_data(request) and len(digits) >= 4 and re.fullmatch(r"[+\d\s]+", search_term):
+        # ASCII digits only: "٣٧١٢" is four digits to `\d`, none of a phone number.
+        digits = re.sub(r"[^0-9]", "", search_term)
+        if may_see_personal_data(request) and len(digits) >= 4 and re.fullmatch(r"[+0-9\s]+", search_term):
             by_phone = queryset.filter(_phone_key__contains=digits[-selectors.PHONE_KEY_DIGITS :])
             results = results | by_phone
         return results, may_have_duplicates
@@ -159,6 +183,16 @@ class BeneficiaryDisplayMixin:
 
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record, mask=not may_see_personal_data(request))
+
+    def history_view(self, request, object_id, extra_context=None):
+        if parse_id(object_id) is None:  # "²" or a NUL: simple-history's query would fail on it
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if parse_id(object_id) is None or parse_id(version_id) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if object_id and may_see_personal_data(request):

@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from haiti_esc.languages import add_haitian_creole
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "programs",
+    "accounts",
     "beneficiaries",
     "fora",
     "enterprises",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -158,9 +162,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+add_haitian_creole()
+#: French by default (the administration's language); Kreyòl for the people of Bel Air and Fort
+#: National; English. Django's own strings missing in `ht` fall back to French, never English.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French")), ("ht", _("Haitian Creole")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["haiti_esc.formats"]
 TIME_ZONE = "America/Port-au-Prince"
 USE_I18N = True
 USE_TZ = True

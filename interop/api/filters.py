@@ -7,12 +7,13 @@ the user may not see exists; the list itself is already scoped.
 from __future__ import annotations
 
 import django_filters as filters
+from django.core.exceptions import ValidationError
 
 from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
 from programs import access
-from programs.ids import IdField
+from programs.ids import IdField, moment_errors
 from programs.models import Project, ReviewState, Target
 from progress.models import ProgressSnapshot
 from rehab.models import RehabSite, WorkRecord
@@ -23,6 +24,21 @@ class IdFilter(filters.NumberFilter):
     query the database cannot run (SQLite's integers overflow past 2**63 − 1)."""
 
     field_class = IdField
+
+
+class MomentField(filters.fields.IsoDateTimeField):
+    def clean(self, value):
+        moment = super().clean(value)
+        if message := moment_errors(moment):
+            raise ValidationError(message, code="invalid")
+        return moment
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    """A filter by date and time (ISO 8601), refused with a message when the database could not
+    compare it (an offset of +20:00 is a 500 in PostgreSQL otherwise)."""
+
+    field_class = MomentField
 
 
 class FieldRecordFilter(filters.FilterSet):
@@ -143,8 +159,8 @@ class TargetFilter(filters.FilterSet):
 
 
 class SnapshotFilter(filters.FilterSet):
-    as_of_after = filters.IsoDateTimeFilter(field_name="as_of", lookup_expr="gte")
-    as_of_before = filters.IsoDateTimeFilter(field_name="as_of", lookup_expr="lte")
+    as_of_after = MomentFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = MomentFilter(field_name="as_of", lookup_expr="lte")
 
     class Meta:
         model = ProgressSnapshot
