@@ -11,17 +11,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from .models import Beneficiary
+from .models import ONE_LINE_FIELDS, Beneficiary
 from .spreadsheet_widgets import IMPORT_COLUMNS, cell_text
 
 #: The column a database refusal is about, by constraint name: the database has the last word
 #: (a code recorded by someone else since the file was checked, a rule `clean()` does not state).
+#: The trigger's refusals (a date in the future) name their column themselves.
 CONSTRAINT_COLUMNS = {
     "enterprises_beneficiary_code_key": "code",
     "beneficiary_sex_valid": "sex",
     "beneficiary_date_of_birth_required": "date_of_birth",
     "beneficiary_consent_date_required": "consent_date",
     "beneficiary_consent_after_birth": "consent_date",
+    **{f"beneficiary_{field}_one_line": field for field in ONE_LINE_FIELDS},
 }
 
 

@@ -211,7 +211,12 @@ class Beneficiary(models.Model):
             errors["consent_date"] = _("Give the date on which consent was recorded.")
         elif today and self.consent_date and self.consent_date > today:
             errors["consent_date"] = _("The consent date cannot be in the future.")
-        elif self.date_of_birth and self.consent_date and self.consent_date <= self.date_of_birth:
+        elif (
+            "date_of_birth" not in errors  # a birth date in the future has its own message
+            and self.date_of_birth
+            and self.consent_date
+            and self.consent_date <= self.date_of_birth
+        ):
             errors["consent_date"] = _("Consent cannot be recorded before the person was born.")
         if self.consent_withdrawn_on and self.consent_given:
             errors["consent_given"] = _("Consent that was withdrawn is no longer given.")

@@ -137,18 +137,18 @@ class BeneficiaryImportResource(BatchWritesMixin, resources.ModelResource):
         self._change_reason = (_("import of %(file)s") % {"file": file_name}) if file_name else _("import")
 
     def _described(self, row: dict) -> tuple:
-        """A row's look-alike keys as the widgets will read them (no date when it is not one)."""
+        """A row's look-alike keys as the widgets will read them (no date when it is not one).
+        The keys go into queries, which PostgreSQL refuses with a NUL in them: a NUL is left out
+        (the row itself is refused for it, `Beneficiary`'s one-line rule, and named)."""
         try:
             born = self.fields["date_of_birth"].widget.clean(row.get("date_of_birth"))
         except ValueError:
             born = None
-        return (
-            cell_text(row.get("code")).upper(),
-            cell_text(row.get("first_name")),
-            cell_text(row.get("last_name")),
-            born,
-            cell_text(row.get("phone")),
-        )
+
+        def key(column: str) -> str:
+            return cell_text(row.get(column)).replace("\x00", "")
+
+        return (key("code").upper(), key("first_name"), key("last_name"), born, key("phone"))
 
     def before_import_row(self, row, **kwargs):
         code = CodeWidget().clean(row.get("code"))

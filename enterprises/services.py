@@ -19,9 +19,12 @@ def business_save(
     submit: bool | None,
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
+    fingerprint: str = "",
 ) -> Business:
     """Save a business (draft, submission, or an administrator's change with `submit=None`)."""
-    return field_record_save(record=record, by=by, submit=submit, token=token, version=version)
+    return field_record_save(
+        record=record, by=by, submit=submit, token=token, version=version, fingerprint=fingerprint
+    )
 
 
 def esc_service_save(
@@ -31,9 +34,12 @@ def esc_service_save(
     submit: bool | None,
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
+    fingerprint: str = "",
 ) -> EscService:
     """Save an ESC service delivered to a business or to participants."""
-    return field_record_save(record=record, by=by, submit=submit, token=token, version=version)
+    return field_record_save(
+        record=record, by=by, submit=submit, token=token, version=version, fingerprint=fingerprint
+    )
 
 
 def job_save(
@@ -43,7 +49,10 @@ def job_save(
     submit: bool | None,
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
+    fingerprint: str = "",
 ) -> Job:
     """Save a job (the child-labour and overlap rules are the model's, in `full_clean()` and the
     database)."""
-    return field_record_save(record=record, by=by, submit=submit, token=token, version=version)
+    return field_record_save(
+        record=record, by=by, submit=submit, token=token, version=version, fingerprint=fingerprint
+    )

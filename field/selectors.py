@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from beneficiaries.models import Beneficiary
+from enterprises.models import Business, EnterpriseServiceCentre
+from fora.models import CommunityForum
 from programs import access
-from programs.models import Neighbourhood, ReviewEvent, ReviewState
+from programs.models import Neighbourhood, Project, ReviewEvent, ReviewState
+from rehab.models import RehabSite
 
 from .kinds import KINDS, FieldKind
 
@@ -81,3 +88,62 @@ def review_queue(user, *, neighbourhood: str | None = None) -> dict:
         "total": sum(counts.values()),
         "neighbourhood": neighbourhood,
     }
+
+
+def offline_lists(user) -> dict:
+    """What the forms need offline, for the user's own neighbourhoods: names and ids, a site's
+    planned and remaining area, beneficiary codes and names — no phone, no date of birth (a
+    phone can be lost). A few grouped queries, whatever the number of rows."""
+    hoods = access.visible(Neighbourhood.objects.order_by("name"), user)
+    hood_ids = list(hoods.values_list("pk", flat=True))
+    sites = (
+        access.visible(RehabSite.objects.all(), user)
+        .annotate(done=Coalesce(Sum("work_records__completed_area_m2"), Decimal("0")))
+        .order_by("name")
+        .values("pk", "name", "neighbourhood_id", "planned_area_m2", "done")
+    )
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "user": user.pk,
+        "neighbourhoods": [{"id": h.pk, "name": h.name} for h in hoods],
+        "projects": [
+            {"id": pk, "title": title}
+            for pk, title in Project.objects.filter(neighbourhoods__in=hood_ids)
+            .distinct()
+            .order_by("title")
+            .values_list("pk", "title")
+        ],
+        "forums": _rows(access.visible(CommunityForum.objects.order_by("name"), user), "neighbourhood_id"),
+        "centres": _rows(
+            access.visible(EnterpriseServiceCentre.objects.order_by("name"), user), "neighbourhood_id"
+        ),
+        "businesses": [
+            {"id": pk, "name": name, "neighbourhood": hood, "centre": centre}
+            for pk, name, hood, centre in access.visible(Business.objects.order_by("name"), user).values_list(
+                "pk", "name", "neighbourhood_id", "centre_id"
+            )
+        ],
+        "sites": [
+            {
+                "id": site["pk"],
+                "name": site["name"],
+                "neighbourhood": site["neighbourhood_id"],
+                "planned_area_m2": str(site["planned_area_m2"]),
+                "remaining_area_m2": str(max(site["planned_area_m2"] - site["done"], Decimal("0"))),
+            }
+            for site in sites
+        ],
+        "beneficiaries": [
+            {"code": code, "name": f"{first} {last}".strip(), "neighbourhood": hood}
+            for code, first, last, hood in access.visible(
+                Beneficiary.objects.filter(anonymised_at__isnull=True).order_by("code"), user
+            ).values_list("code", "first_name", "last_name", "neighbourhood_id")
+        ],
+    }
+
+
+def _rows(queryset, neighbourhood_field: str) -> list[dict]:
+    return [
+        {"id": pk, "name": name, "neighbourhood": hood}
+        for pk, name, hood in queryset.values_list("pk", "name", neighbourhood_field)
+    ]

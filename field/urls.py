@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import offline, views
 
 app_name = "field"
 urlpatterns = [
     path("", views.home, name="home"),
     path("review/", views.review_queue, name="review"),
     path("beneficiaries/search/", views.beneficiary_search, name="beneficiary-search"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/data.json", offline.offline_data, name="offline-data"),
+    path("offline/csrf/", offline.csrf, name="offline-csrf"),
     path("<slug:kind_slug>/", views.record_list, name="list"),
     path("<slug:kind_slug>/new/", views.record_form, name="create"),
     path("<slug:kind_slug>/<int:pk>/", views.record_detail, name="detail"),

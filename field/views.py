@@ -23,12 +23,14 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from beneficiaries.models import Beneficiary
 from programs import access
+from programs.idempotency import content_fingerprint
 from programs.ids import parse_id
 from programs.models import ReviewEvent, ReviewState
-from programs.review import FieldAccessDenied, records_verify, review_set_state
+from programs.review import FieldAccessDenied, FormTokenReused, records_verify, review_set_state
 
-from . import selectors
+from . import outbox, selectors
 from .kinds import KINDS, FieldKind
+from .outbox import login_required_or_401
 
 PAGE_SIZE = 25
 
@@ -94,15 +96,23 @@ def record_list(request, kind_slug: str):
     )
 
 
-@login_required
+@login_required_or_401
 def record_form(request, kind_slug: str, pk: int | None = None):
-    """Create (pk None) or change a field record: save as draft, or submit for review."""
+    """Create (pk None) or change a field record: save as draft, or submit for review. The phone's
+    outbox posts the same form and is answered in JSON (`field.outbox`)."""
     kind = _kind(kind_slug)
+    outbox_send = request.method == "POST" and outbox.is_outbox(request)
     record = _visible_record(request, kind, pk) if pk is not None else kind.model()
     if not access.may_enter_field_data(request.user):
-        raise PermissionDenied(_("Only field staff record field data; managers act through review."))
+        message = _("Only field staff record field data; managers act through review.")
+        if outbox_send:
+            return outbox.forbidden(message)
+        raise PermissionDenied(message)
     if record.pk and record.review_state == ReviewState.VERIFIED:
-        messages.warning(request, _("This record is verified and can no longer be changed."))
+        message = _("This record is verified and can no longer be changed.")
+        if outbox_send:
+            return outbox.forbidden(message)
+        messages.warning(request, message)
         return redirect("field:detail", kind.slug, record.pk)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
@@ -116,18 +126,29 @@ def record_form(request, kind_slug: str, pk: int | None = None):
                 submit="submit" in request.POST,
                 token=form.cleaned_data.get("token") or uuid.uuid4(),
                 version=form.cleaned_data.get("version"),
+                fingerprint=content_fingerprint(request.POST, request.FILES),
                 **kind.related_of(form, formset),
             )
+        except FormTokenReused as error:
+            if outbox_send:
+                return outbox.conflict(error)
+            _add_errors(form, error)
         except ValidationError as error:
             _add_errors(form, error)
         except FieldAccessDenied as denied:
+            if outbox_send:
+                return outbox.forbidden(str(denied))
             raise PermissionDenied(str(denied)) from denied
         else:
+            if outbox_send:
+                return outbox.saved(saved, kind)
             if saved.review_state == ReviewState.SUBMITTED:
                 messages.success(request, _("Submitted for review: %(record)s") % {"record": saved})
             else:
                 messages.success(request, _("Draft saved: %(record)s") % {"record": saved})
             return redirect("field:detail", kind.slug, saved.pk)
+    if outbox_send:
+        return outbox.refused(form, formset)
     return render(
         request, "field/form.html", {"kind": kind, "form": form, "formset": formset, "record": record}
     )

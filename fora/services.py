@@ -20,6 +20,7 @@ def forum_session_save(
     people: Sequence | None = None,
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
+    fingerprint: str = "",
 ) -> ForumSession:
     """Save a forum session through the one core save (`programs.review.field_record_save`).
 
@@ -36,7 +37,13 @@ def forum_session_save(
             _select(session, people)
 
     return field_record_save(
-        record=record, by=by, submit=submit, token=token, version=version, after_save=after_save
+        record=record,
+        by=by,
+        submit=submit,
+        token=token,
+        version=version,
+        after_save=after_save,
+        fingerprint=fingerprint,
     )
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as accounts_views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     # The language switcher keeps a signed-in person's choice on their profile.
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The interface's strings for the browser's scripts (the offline outbox), cached by the phone.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("field/", include("field.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -81,6 +81,7 @@ def field_record_save(
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
     after_save: Callable[[ReviewedRecord], None] | None = None,
+    fingerprint: str = "",
 ) -> ReviewedRecord:
     """Save a field record: the one core save behind every door (field pages, API, admin).
 
@@ -91,12 +92,17 @@ def field_record_save(
     form `token`: a double-submitted form returns the record the first submit saved.
     `after_save` saves what belongs to the record (priorities, selections) in the same
     transaction. With `version` (the `updated_at` the editor saw), a save over a change made
-    meanwhile by someone else is refused. A save that touches a verified record tells progress.
+    meanwhile by someone else is refused. With `fingerprint` (a hash of what was sent, see
+    `programs.idempotency`), the same token with other content is refused (`FormTokenReused`).
+    A save that touches a verified record tells progress. A record returned for a replayed token
+    carries `replayed = True`.
     """
     from_state = _stored_state(record)
     _check_may_save(record, by, submit, from_state)
     content_type = ContentType.objects.get_for_model(record)
-    if token is not None and (earlier := _saved_with(token, by=by, content_type=content_type)):
+    if token is not None and (
+        earlier := _saved_with(token, by=by, content_type=content_type, fingerprint=fingerprint)
+    ):
         return earlier
     try:
         with transaction.atomic():
@@ -104,7 +110,7 @@ def field_record_save(
             submission = None
             if token is not None:
                 submission = FormSubmission.objects.create(
-                    token=token, user=by, content_type=content_type, object_id=0
+                    token=token, user=by, content_type=content_type, object_id=0, fingerprint=fingerprint
                 )
             if record.pk and version is not None:
                 current = type(record).objects.select_for_update().values_list("updated_at", flat=True)
@@ -144,13 +150,17 @@ def field_record_save(
                 submission.object_id = record.pk
                 submission.save(update_fields=["object_id"])
     except IntegrityError as error:
-        if token is not None and (earlier := _saved_with(token, by=by, content_type=content_type)):
+        if token is not None and (
+            earlier := _saved_with(token, by=by, content_type=content_type, fingerprint=fingerprint)
+        ):
             return earlier
         raise database_rule_error(error) from error
     return record
 
 
-def _saved_with(token: uuid.UUID, *, by, content_type: ContentType) -> ReviewedRecord | None:
+def _saved_with(
+    token: uuid.UUID, *, by, content_type: ContentType, fingerprint: str = ""
+) -> ReviewedRecord | None:
     """The record a one-time token already saved, when it is this user's and of this kind; a
     token of someone else's or of another kind is refused, naming nothing of the other record."""
     earlier = FormSubmission.objects.filter(token=token).first()
@@ -165,12 +175,18 @@ def _saved_with(token: uuid.UUID, *, by, content_type: ContentType) -> ReviewedR
             },
             code="token_reused",
         )
+    if fingerprint and earlier.fingerprint and fingerprint != earlier.fingerprint:
+        raise FormTokenReused(
+            {"token": _("This entry's key was already used for a different entry; nothing was saved.")},
+            code="token_reused",
+        )
     record = content_type.model_class()._default_manager.filter(pk=earlier.object_id).first()
     if record is None:
         raise FormTokenReused(
             {"token": _("The record this form saved was deleted. Reload the page and enter it again.")},
             code="token_reused",
         )
+    record.replayed = True
     return record
 
 

@@ -17,6 +17,9 @@ def work_record_save(
     submit: bool | None,
     token: uuid.UUID | None = None,
     version: datetime.datetime | None = None,
+    fingerprint: str = "",
 ) -> WorkRecord:
     """Save a work record (its area against the site's plan is the model's and the database's rule)."""
-    return field_record_save(record=record, by=by, submit=submit, token=token, version=version)
+    return field_record_save(
+        record=record, by=by, submit=submit, token=token, version=version, fingerprint=fingerprint
+    )

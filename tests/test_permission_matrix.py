@@ -135,6 +135,13 @@ MATRIX: dict[str, Case] = {
     "field:review-decide": Case(
         args=lambda w, own: ["work", obj(w, own, "work").pk], expect=logged_in(*NOT_ALLOWED)
     ),
+    # The offline app: its worker and manifest hold no data; the lists and the CSRF token are the
+    # signed-in person's (field staff's lists only), JSON 401 without a session.
+    "field:service-worker": Case(expect=everyone(200)),
+    "field:manifest": Case(expect=everyone(200)),
+    "field:offline-data": Case(expect=by_role((401,), (200,), (403,), (403,))),
+    "field:offline-csrf": Case(expect=logged_in(200, anonymous=(401,))),
+    "javascript-catalog": Case(expect=everyone(200)),
     "field:work-photo": Case(
         args=lambda w, own: [obj(w, own, "work").pk], expect=logged_in(404), own_and_other=True
     ),

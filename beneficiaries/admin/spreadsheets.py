@@ -21,6 +21,7 @@ from ..import_report import row_problems
 from ..models import Beneficiary
 from ..resources import BeneficiaryExportResource, BeneficiaryImportResource
 from ..spreadsheet_widgets import IMPORT_COLUMNS, import_template_dataset
+from . import import_files
 from .display import may_see_personal_data
 
 
@@ -31,6 +32,7 @@ class BeneficiarySpreadsheetsMixin(ImportMixin, ExportActionMixin):
     export_formats = [base_formats.CSV, base_formats.XLSX]
     import_template_name = "admin/beneficiaries/beneficiary/import.html"
     show_change_form_export = False
+    tmp_storage_class = import_files.ImportFileStorage
 
     def get_import_resource_classes(self, request):
         return [BeneficiaryImportResource]
@@ -75,8 +77,58 @@ class BeneficiarySpreadsheetsMixin(ImportMixin, ExportActionMixin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
+        self._keep_or_remove_upload(request, response)
         self._add_report(response)
         return response
+
+    def _keep_or_remove_upload(self, request, response) -> None:
+        """The uploaded file waits for its confirmation by this session; refused, it goes."""
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = getattr(form, "cleaned_data", {}).get("import_file") if form is not None else None
+        name = getattr(upload, "tmp_storage_name", None)
+        if not name:
+            return
+        if "confirm_form" in context:
+            import_files.remember(request, name)
+        else:
+            import_files.ImportFileStorage(name=name).remove()
+
+    def process_import(self, request, **kwargs):
+        """The confirmation. Its hidden fields come back from the browser: a file this session
+        did not preview (a forged or stale name, one already imported) or a format or resource
+        that was not offered goes back to the import page with a message, never a 500, and no
+        file outside the import storage is ever opened."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if form.is_valid():
+            name = form.cleaned_data["import_file_name"]
+            offered = {
+                "format": {str(i) for i in range(len(self.get_import_formats()))},
+                "resource": {"", *(str(i) for i in range(len(self.get_import_resource_classes(request))))},
+            }
+            if not import_files.previewed(request, name) or any(
+                form.cleaned_data[field] not in values for field, values in offered.items()
+            ):
+                return self._import_again(request)
+            try:
+                response = super().process_import(request, **kwargs)
+            except import_files.UnknownImportFile:  # gone since: a second confirmation, a sweep
+                return self._import_again(request)
+            import_files.forget(request, name)
+            return response
+        return super().process_import(request, **kwargs)  # the form's own errors, as before
+
+    def _import_again(self, request):
+        messages.error(
+            request,
+            _(
+                "The file to import is no longer available (already imported, or the page was out "
+                "of date): choose the file again."
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:beneficiaries_beneficiary_import"))
 
     def _add_report(self, response):
         context = getattr(response, "context_data", None)

@@ -405,9 +405,17 @@ def test_a_phone_set_to_french_gets_the_child_labour_message_in_french(client, w
     hood = world["Bel Air"]
     child = BeneficiaryFactory(neighbourhood=hood.neighbourhood, date_of_birth=datetime.date(2000, 1, 1))
     client.force_login(hood.staff)
-    response = client.post(reverse("field:create", args=["jobs"]), {
-        "business": hood.business.pk, "worker": child.code, "role": "Aide", "start_date": "2014-10-01",
-        "token": str(uuid.uuid4()), "submit": "1",
-    }, HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(
+        reverse("field:create", args=["jobs"]),
+        {
+            "business": hood.business.pk,
+            "worker": child.code,
+            "role": "Aide",
+            "start_date": "2014-10-01",
+            "token": str(uuid.uuid4()),
+            "submit": "1",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
     assert "travail des enfants" in " ".join(response.context["form"].errors["worker"]).lower()
     assert 'lang="fr"' in response.content.decode()

@@ -169,6 +169,9 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ht", _("Haitian Creole")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["haiti_esc.formats"]
+#: The offline field app's version: with the precached files' names, it makes the service
+#: worker's cache name; a new one takes over once no entry is being sent (outbox kept).
+FIELD_OFFLINE_VERSION = os.environ.get("FIELD_OFFLINE_VERSION", "1")
 TIME_ZONE = "America/Port-au-Prince"
 USE_I18N = True
 USE_TZ = True

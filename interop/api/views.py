@@ -8,6 +8,7 @@ Fort National record, as on the pages. Writes call each kind's service
 from __future__ import annotations
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -17,7 +18,7 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -27,6 +28,7 @@ from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
 from fora.models import CommunityForum, ForumSession
 from programs import access
+from programs.idempotency import parse_key
 from programs.models import Neighbourhood, Partnership, Project, ReviewState, Target
 from progress.models import ProgressSnapshot
 from progress.selectors import latest_snapshots
@@ -53,6 +55,14 @@ class ObtainToken(ObtainAuthToken):
 
     schema = AutoSchema()
     parser_classes = (FormParser, MultiPartParser, JSONParser)
+
+
+def idempotency_key(request):
+    """The `Idempotency-Key` header as a UUID, None when absent; a malformed one is a 400."""
+    try:
+        return parse_key(request.headers.get("Idempotency-Key"))
+    except ValueError as error:
+        raise ValidationError({"Idempotency-Key": [_("Give the Idempotency-Key as a UUID.")]}) from error
 
 
 @extend_schema(exclude=True)
@@ -192,6 +202,23 @@ class FieldRecordViewSet(
 
     def get_queryset(self):
         return access.visible(self.model.objects.select_related(*self.related), self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["idempotency_key"] = idempotency_key(self.request)
+        return context
+
+    def create(self, request, *args, **kwargs):
+        """201 with the new record; 200 with the same record when its `Idempotency-Key` (or
+        `token`) was sent before with the same content; 409 when with other content."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = serializer.save()
+        replayed = getattr(record, "replayed", False)
+        return Response(
+            self.get_serializer(record).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

@@ -91,7 +91,7 @@ def test_the_export_has_a_header_and_one_row_per_job_in_id_order(client, world):
     assert header == HEADER
     assert rows == [
         [str(first.pk), first.worker.code, first.business.name, "Bel Air", "Mason",
-         "2014-08-01", "2015-01-31", "no", "", "Draft", "esc-test"],
+         "2014-08-01", "2015-01-31", "yes", "", "Draft", "esc-test"],  # a mason does construction work
         [str(second.pk), second.worker.code, second.business.name, "Fort National", "Helper",
          "2014-08-01", "", "no", "", "Verified", "esc-test"],
     ]  # fmt: skip

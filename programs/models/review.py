@@ -93,6 +93,8 @@ class ReviewEvent(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
+    #: A hash of what was sent (`programs.idempotency`): the same key with other content is refused.
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, blank=True)
     from_state = models.CharField(_("from"), max_length=10, choices=ReviewState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=10, choices=ReviewState.choices)
     by = models.ForeignKey(
@@ -119,7 +121,8 @@ class ReviewEvent(models.Model):
 
 
 class FormSubmission(models.Model):
-    """A form's one-time token, kept with the record it saved, so a double submit saves once."""
+    """A form's one-time token (an entry's idempotency key), kept with the record it saved, so a
+    double submit, a retry or an outbox's resend saves once."""
 
     token = models.UUIDField(_("token"), unique=True)
     user = models.ForeignKey(
@@ -130,6 +133,8 @@ class FormSubmission(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
+    #: A hash of what was sent (`programs.idempotency`): the same key with other content is refused.
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from enterprises.services import business_save, esc_service_save, job_save
 from fora.models import CommunityForum, ForumSession, StructurePriority
 from fora.services import forum_session_save
 from programs import access
+from programs.idempotency import content_fingerprint
 from programs.models import Neighbourhood, Project, ReviewState
 from rehab.models import RehabSite, WorkRecord
 from rehab.photos import prepare_photo
@@ -77,7 +78,10 @@ class FieldRecordSerializer(serializers.ModelSerializer):
     updated_at = serializers.DateTimeField(read_only=True)
     neighbourhood = serializers.SerializerMethodField()
 
+    url = serializers.SerializerMethodField(help_text=_("The record's page on the field pages."))
+
     review_fields = [
+        "url",
         "review_state",
         "review_changed_by",
         "review_changed_at",
@@ -87,6 +91,12 @@ class FieldRecordSerializer(serializers.ModelSerializer):
         "submit",
         "token",
     ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, record) -> str:
+        page = reverse("field:detail", args=[type(self).page_slug, record.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(page) if request else page
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_neighbourhood(self, record) -> int | None:
@@ -103,14 +113,22 @@ class FieldRecordSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
     def _save(self, record, validated_data):
+        request = self.context["request"]
         submit = validated_data.pop("submit", False)
-        token = validated_data.pop("token", None) or uuid.uuid4()
+        token = validated_data.pop("token", None)
+        # The `Idempotency-Key` header is the same one-time key as the `token` field (header first).
+        token = self.context.get("idempotency_key") or token or uuid.uuid4()
         related = self.related_data(validated_data)
         for name, value in validated_data.items():
             setattr(record, name, value)
         # The record kind's service: the same one the field pages and the admin call.
         return type(self).service(
-            record=record, by=self.context["request"].user, submit=submit, token=token, **related
+            record=record,
+            by=request.user,
+            submit=submit,
+            token=token,
+            fingerprint=content_fingerprint(request.data, request.FILES),
+            **related,
         )
 
 
@@ -122,6 +140,7 @@ class StructurePrioritySerializer(serializers.ModelSerializer):
 
 class ForumSessionSerializer(FieldRecordSerializer):
     service = staticmethod(forum_session_save)
+    page_slug = "sessions"
     forum = ScopedRelatedField(queryset=CommunityForum.objects.all())
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
     priorities = StructurePrioritySerializer(many=True, read_only=True)
@@ -178,6 +197,7 @@ class ForumSessionSerializer(FieldRecordSerializer):
 
 class BusinessSerializer(FieldRecordSerializer):
     service = staticmethod(business_save)
+    page_slug = "businesses"
     owner = BeneficiaryCodeField(help_text=_("The owner's beneficiary code."))
     centre = ScopedRelatedField(queryset=EnterpriseServiceCentre.objects.all())
     neighbourhood = ScopedRelatedField(queryset=Neighbourhood.objects.all())
@@ -201,6 +221,7 @@ class BusinessSerializer(FieldRecordSerializer):
 
 class JobSerializer(FieldRecordSerializer):
     service = staticmethod(job_save)
+    page_slug = "jobs"
     business = ScopedRelatedField(queryset=Business.objects.exclude(status="closed"))
     worker = BeneficiaryCodeField(help_text=_("The worker's beneficiary code."))
     site = ScopedRelatedField(queryset=RehabSite.objects.all(), required=False, allow_null=True)
@@ -223,6 +244,7 @@ class JobSerializer(FieldRecordSerializer):
 
 class EscServiceSerializer(FieldRecordSerializer):
     service = staticmethod(esc_service_save)
+    page_slug = "services"
     centre = ScopedRelatedField(queryset=EnterpriseServiceCentre.objects.all())
     business = ScopedRelatedField(queryset=Business.objects.all(), required=False, allow_null=True)
 
@@ -264,6 +286,7 @@ class WorkPhotoField(serializers.ImageField):
 
 class WorkRecordSerializer(FieldRecordSerializer):
     service = staticmethod(work_record_save)
+    page_slug = "work"
     site = ScopedRelatedField(queryset=RehabSite.objects.all())
     photo = WorkPhotoField(
         required=False,

@@ -1,0 +1,1 @@
+// Registers the field service worker (being written).
