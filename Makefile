@@ -44,6 +44,11 @@ test: venv services static
 
 APPS := programs fora enterprises rehab field dashboard interop demo haiti_esc
 
+# The catalogues in step with the code (fr, ht): extract, fill Django's own strings, compile.
+.PHONY: messages
+messages: venv
+	$(PY) scripts/messages.py
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r $(APPS) -x '*/tests/*' --severity-level high

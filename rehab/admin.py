@@ -1,15 +1,23 @@
 """Admin for rehabilitation sites and their work records."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 
 from programs.admin import InlineRecordsThroughServices, ReadOnlyHistoryAdmin, ReviewedRecordAdmin
 
+from .forms import PhotoField
 from .models import RehabSite, WorkRecord
 from .services import work_record_save
+
+#: Photos uploaded in the admin are checked and shrunk as at every other door.
+PHOTO_CHECKED = {
+    WorkRecord._meta.get_field("photo").__class__: {"form_class": PhotoField, "widget": AdminFileWidget}
+}
 
 
 class WorkRecordInline(admin.TabularInline):
     model = WorkRecord
+    formfield_overrides = PHOTO_CHECKED
     extra = 0
     fields = ("date", "completed_area_m2", "photo", "review_state")
     readonly_fields = ("review_state",)
@@ -28,6 +36,7 @@ class RehabSiteAdmin(InlineRecordsThroughServices, admin.ModelAdmin):
 @admin.register(WorkRecord)
 class WorkRecordAdmin(ReadOnlyHistoryAdmin, ReviewedRecordAdmin):
     save_service = staticmethod(work_record_save)
+    formfield_overrides = PHOTO_CHECKED
     list_display = ("site", "date", "completed_area_m2", "review_state", "review_changed_by")
     list_filter = ("review_state", "site__neighbourhood", "site__kind")
     search_fields = ("site__name", "notes")

@@ -67,6 +67,8 @@ install_packages() {
     command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
     [ -x /usr/bin/chromium ] || missing+=("/usr/bin/chromium")
     deb_installed fonts-liberation || missing+=("fonts-liberation")
+    # msgfmt and xgettext: the catalogue tests compile and extract the messages.
+    command -v xgettext >/dev/null 2>&1 || missing+=("gettext")
     if [ "${#missing[@]}" -eq 0 ]; then
         log "packages: all present"
         return 0
@@ -74,7 +76,7 @@ install_packages() {
     log "packages: missing ${missing[*]}; installing"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends postgresql redis-server chromium fonts-liberation
+    apt-get install -y --no-install-recommends postgresql redis-server chromium fonts-liberation gettext
 }
 
 start_postgres() {

@@ -192,6 +192,8 @@ DATA_RETENTION_DAYS = int(os.environ.get("DATA_RETENTION_DAYS", str(5 * 365)))
 
 #: Photos larger than this are refused with a message; the browser resizes them before upload.
 PHOTO_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+#: A phone camera never needs more; a larger image is refused from its header, before decoding.
+PHOTO_MAX_PIXELS = 40_000_000
 #: Photos are stored at most this many pixels wide or high.
 PHOTO_MAX_DIMENSION = 1600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -1,0 +1,112 @@
+"""The interface in French and Haitian Creole (issue 15): both catalogues complete and in step
+with the code, and the Kreyòl one a translation, not a copy of the French."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale"
+#: Where a Kreyòl text may equal the French one: names, units, codes, acronyms and words the two
+#: languages share. Kept short; the test below caps the share at 3 %.
+SAME_IN_BOTH = {
+    "API",
+    "CSV",
+    "XLSX",
+    "IATI",
+    "JSON",
+    "GPS",
+    "m²",
+    "OIT",
+    "MINUSTAH",
+    "ID",
+    "Total",
+    "Port-au-Prince",
+}
+MAX_IDENTICAL_SHARE = 0.03
+MAKEMESSAGES_IGNORE = ["--ignore=.venv/*", "--ignore=staticfiles/*", "--ignore=media/*", "--ignore=bench/*"]
+MAKEMESSAGES_IGNORE += ["--ignore=*/tests/*", "--ignore=tests/*", "--ignore=node_modules/*"]
+
+
+def catalogue(language: str, domain: str = "django") -> polib.POFile:
+    return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"))
+
+
+def keys(po: polib.POFile) -> set[tuple[str | None, str]]:
+    return {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
+
+
+@pytest.mark.parametrize("language", ["fr", "ht"])
+def test_every_message_is_translated_and_none_is_fuzzy(language):
+    po = catalogue(language)
+    untranslated = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert (untranslated[:20], fuzzy[:20]) == ([], [])
+    assert po.percent_translated() == 100
+
+
+def test_the_creole_catalogue_has_every_message_of_the_french_one():
+    assert keys(catalogue("fr")) - keys(catalogue("ht")) == set()
+
+
+def test_the_creole_catalogue_is_a_translation_not_a_copy_of_the_french():
+    french = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0, "") for e in catalogue("fr")}
+    identical = sorted(
+        entry.msgid
+        for entry in catalogue("ht")
+        if (entry.msgstr or entry.msgstr_plural.get(0, "")) == french.get((entry.msgctxt, entry.msgid))
+        and (entry.msgstr or entry.msgstr_plural.get(0, "")) not in SAME_IN_BOTH
+    )
+    share = len(identical) / len(catalogue("ht"))
+    assert share <= MAX_IDENTICAL_SHARE, f"{len(identical)} Kreyòl texts equal the French: {identical[:40]}"
+
+
+def test_the_catalogues_compile_and_the_compiled_files_are_current(tmp_path):
+    for language in ("fr", "ht"):
+        source = LOCALE / language / "LC_MESSAGES" / "django.po"
+        compiled = tmp_path / f"{language}.mo"
+        subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(source)], check=True)  # noqa: S603, S607
+        assert polib.mofile(str(compiled)) == polib.mofile(str(source.with_suffix(".mo"))), (
+            f"locale/{language}/LC_MESSAGES/django.mo is older than its .po: run compilemessages"
+        )
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are part of `make test`'s setup")
+def test_makemessages_leaves_both_catalogues_unchanged(tmp_path):
+    """The catalogues are in step with the code: extracting the messages again changes nothing."""
+    copy = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", ".git", "staticfiles", "media", "node_modules", ".run"),
+    )
+    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "fr",
+            "-l",
+            "ht",
+            "--no-obsolete",
+            *MAKEMESSAGES_IGNORE,
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    for language in ("fr", "ht"):
+        before, after = (
+            catalogue(language),
+            polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po")),
+        )
+        assert keys(after) == keys(before), (
+            f"{language}: messages added or removed in the code since the catalogue"
+        )
