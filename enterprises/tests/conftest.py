@@ -1,42 +1,10 @@
-"""Fixtures of the beneficiary tests: the two ESC neighbourhoods, an administrator's and a
-manager's admin session (the manager is staff without the personal-data permission)."""
+"""The jobs' and businesses' tests use the register's fixtures: the two ESC neighbourhoods and
+the administrator's and manager's admin sessions (`beneficiaries/tests/conftest.py`)."""
 
-import pytest
-from django.test import Client
-from django.utils import translation
-
-from conftest import make_user
-from programs import roles
-from programs.tests.factories import NeighbourhoodFactory
-
-
-@pytest.fixture(autouse=True)
-def in_english(settings):
-    """Assertions read English words; the interface defaults to French, which a test asks for."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def hoods(db):
-    return NeighbourhoodFactory(name="Bel Air"), NeighbourhoodFactory(name="Fort National")
-
-
-@pytest.fixture
-def administrator_client(administrator):
-    client = Client()
-    client.force_login(administrator)
-    return client
-
-
-@pytest.fixture
-def manager(db):
-    return make_user("manager-test", roles.ILO_MANAGERS, is_staff=True)
-
-
-@pytest.fixture
-def manager_client(manager):
-    client = Client()
-    client.force_login(manager)
-    return client
+from beneficiaries.tests.conftest import (  # noqa: F401 - fixtures
+    administrator_client,
+    hoods,
+    in_english,
+    manager,
+    manager_client,
+)
