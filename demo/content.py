@@ -53,6 +53,12 @@ FORUM_LOCAL_GROUPS = "Comité de quartier, association des jeunes, groupement de
 SELECTION_REASON = "Unemployed youth living in the neighbourhood"
 SITE_WORKER_ROLE = "Ouvrier / ouvrière de chantier"
 WORK_NOTES = "Travaux réalisés selon le plan"
+#: What field staff write in a session's notes, in Kreyòl as they would (by kind of session).
+SESSION_NOTES = {
+    "sensitization": "Nou pale ak moun katye a sou pwojè a ak sou vyolans nan zòn nan.",
+    "information": "Nou esplike kijan pou moun enskri pou travay yo ak pou ti biznis yo.",
+    "consultation": "Moun yo chwazi mi ak koridò pou nou repare anpremye, epi nou chwazi jèn yo.",
+}
 #: Reviews happen at three in the afternoon of the record's day.
 REVIEW_TIME = datetime.time(15, 0)
 
@@ -106,6 +112,9 @@ PROJECT = {
     "description_fr": "Assistance technique aux micro, petites et moyennes entreprises, emploi "
     "des jeunes et réhabilitation d'infrastructures socio-économiques dans deux quartiers "
     "de Port-au-Prince exposés à la violence.",
+    "title_ht": "Sant Sèvis pou Antrepriz (ESC) nan Bèlè ak Fò Nasyonal",
+    "description_ht": "Asistans teknik pou ti biznis ak antrepriz mwayen, travay pou jèn yo ak "
+    "reyabilitasyon enfrastrikti sosyo-ekonomik nan de katye Pòtoprens kote vyolans fè ravaj.",
     "launched_on": datetime.date(2014, 4, 1),
     "start_date": datetime.date(2014, 4, 1),
     "end_date": datetime.date(2016, 3, 31),
@@ -119,6 +128,8 @@ DEMO_USERS = [
     ("manager", "demo-manager-2014", roles.ILO_MANAGERS, [], True),
     ("admin", "demo-admin-2014", roles.ADMINISTRATORS, [], True),
 ]
+#: Each demo user's e-mail address is <username>@DEMO_EMAIL_DOMAIN (for notifications, resets).
+DEMO_EMAIL_DOMAIN = "example.org"
 #: The user who reviews the demo's field records.
 DEMO_REVIEWER = "manager"
 FIRST_NAMES_F = (
@@ -133,3 +144,25 @@ LAST_NAMES = (
 ).split()
 #: Planned area of each of STRUCTURES in a demo neighbourhood, in m².
 STRUCTURE_AREAS = [Decimal("700"), Decimal("800"), Decimal("600")]
+
+# --- the reporting cycle -------------------------------------------------------------------------
+#: The demo manager's narratives for the first quarter of 2015: (indicator, period, text).
+DEMO_NARRATIVES = [
+    (
+        "businesses",
+        "2015-Q1",
+        "The two centres coached the first cohort of business plans; most new businesses are "
+        "tailoring and food stalls run by women.",
+    ),
+    (
+        "youth_jobs",
+        "2015-Q1",
+        "Apprentices started in the businesses formed last year; recruitment in Fort National "
+        "waited for the community forum's selection.",
+    ),
+    (
+        "rehabilitated_m2",
+        "2015-Q1",
+        "Work on the pedestrian corridors went on between rains; photos are missing for one site.",
+    ),
+]

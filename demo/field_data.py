@@ -28,6 +28,7 @@ from .content import (
     FORUM_LOCAL_GROUPS,
     LAST_NAMES,
     SELECTION_REASON,
+    SESSION_NOTES,
     SITE_WORKER_ROLE,
     STRUCTURE_AREAS,
     STRUCTURES,
@@ -172,6 +173,7 @@ class NeighbourhoodSample:
                         "women": women,
                         "men": men,
                         "youth": (women + men) // 2,
+                        "notes": SESSION_NOTES[kind],
                         **reviewed(ReviewState.VERIFIED, held),
                     },
                 )

@@ -9,6 +9,7 @@ from beneficiaries.admin import extend_beneficiary_admin
 from beneficiaries.admin.filters import AgeBandFilter
 from programs import access
 from programs.admin import ReadOnlyInline, ReviewedRecordAdmin
+from programs.ids import parse_id
 
 from .models import BeneficiarySelection, CommunityForum, ForumSession, StructurePriority
 from .services import forum_session_save
@@ -92,8 +93,8 @@ class SelectedFilter(admin.SimpleListFilter):
             return queryset.filter(Exists(selections))
         if value == "none":
             return queryset.exclude(Exists(selections))
-        if value and value.isdigit():
-            return queryset.filter(Exists(selections.filter(session_id=int(value))))
+        if session_id := parse_id(value or ""):
+            return queryset.filter(Exists(selections.filter(session_id=session_id)))
         return queryset
 
 

@@ -18,7 +18,9 @@ from django.utils import timezone
 from lxml import etree
 
 from programs.models import Organisation, Project, Target
-from progress.models import ProgressSnapshot
+from progress import arithmetic as progress
+from progress.models import PeriodState, ProgressSnapshot, ReportingPeriod
+from progress.period_selectors import PeriodRow, TargetPeriods, period_tables
 from progress.selectors import latest_snapshots
 
 IATI_VERSION = "2.03"
@@ -31,6 +33,10 @@ MULTILATERAL = 40
 
 # OrganisationRole codelist.
 ROLE_FUNDING, ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = 1, 2, 4
+#: ActivityStatus 3: the activity is complete (its end date has passed).
+STATUS_COMPLETION = "3"
+#: Breakdown dimensions published as IATI `dimension` elements, with their names.
+DIMENSIONS = {"sex": "sex", "age_band": "age band"}
 # ActivityDateType codelist.
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = 1, 2, 3, 4
 # ResultType 1: Output. IndicatorMeasure 1: Unit. DescriptionType 1: General, 2: Objectives.
@@ -140,10 +146,21 @@ def _roles(project: Project, party: Organisation, publisher: Publisher) -> list[
     return roles
 
 
+def activity_status(project: Project, today: datetime.date) -> str:
+    """The project's status, or completion (3) once an implementation's end date has passed."""
+    if project.status == Project.Status.IMPLEMENTATION and progress.ended(today, project.end_date):
+        return STATUS_COMPLETION
+    return project.status
+
+
 def _dates(project: Project, today: datetime.date) -> list[tuple[int, datetime.date]]:
     """Start and end dates: actual once they happened (IATI forbids actual dates in the future)."""
     started = project.status != Project.Status.PIPELINE and project.start_date <= today
-    ended = project.status in (Project.Status.CLOSED, Project.Status.CANCELLED) and project.end_date <= today
+    ended = (
+        activity_status(project, today)
+        in (STATUS_COMPLETION, Project.Status.CLOSED, Project.Status.CANCELLED)
+        and project.end_date <= today
+    )
     return [
         (ACTUAL_START if started else PLANNED_START, project.start_date),
         (ACTUAL_END if ended else PLANNED_END, project.end_date),
@@ -161,6 +178,7 @@ def build_activity(
     publisher: Publisher,
     snapshots: dict[int, ProgressSnapshot],
     today: datetime.date,
+    periods: dict[int, TargetPeriods] | None = None,
 ) -> etree._Element:
     # In the programme's order: businesses, youth jobs, rehabilitated area.
     targets = sorted(project.targets.all(), key=lambda t: Target.Indicator.values.index(t.indicator))
@@ -174,8 +192,14 @@ def build_activity(
     _sub(activity, "iati-identifier", identifier)
     reporting = _sub(activity, "reporting-org", ref=publisher.ref, type=publisher.type)
     _narratives(reporting, {"en": publisher.name})
-    _narratives(_sub(activity, "title"), {"en": project.title, "fr": project.title_fr})
-    general = {"en": project.description or project.title, "fr": project.description_fr}
+    _narratives(
+        _sub(activity, "title"), {"en": project.title, "fr": project.title_fr, "ht": project.title_ht}
+    )
+    general = {
+        "en": project.description or project.title,
+        "fr": project.description_fr,
+        "ht": project.description_ht,
+    }
     _narratives(_sub(activity, "description", type=DESCRIPTION_GENERAL), general)
     if targets:
         objectives = {lang: _objectives(targets, lang) for lang in ("en", "fr")}
@@ -196,7 +220,7 @@ def build_activity(
             attributes = {key: value for key, value in attributes.items() if value}
             _narratives(_sub(activity, "participating-org", **attributes), {"en": party.name})
 
-    _sub(activity, "activity-status", code=project.status)
+    _sub(activity, "activity-status", code=activity_status(project, today))
     for date_type, date in _dates(project, today):
         _sub(activity, "activity-date", type=date_type, iso_date=date.isoformat())
 
@@ -224,11 +248,14 @@ def build_activity(
     )
 
     for target in targets:
-        _result(activity, project, target, snapshots.get(target.pk))
+        table = (periods or {}).get(target.pk)
+        _result(activity, project, target, snapshots.get(target.pk), table.rows if table else [])
     return activity
 
 
-def _result(activity, project: Project, target: Target, snapshot: ProgressSnapshot | None) -> None:
+def _result(
+    activity, project: Project, target: Target, snapshot: ProgressSnapshot | None, rows: list[PeriodRow]
+) -> None:
     titles = INDICATOR_TITLES[target.indicator]
     result = _sub(activity, "result", type=RESULT_OUTPUT, aggregation_status="1")
     _narratives(_sub(result, "title"), titles)
@@ -242,6 +269,12 @@ def _result(activity, project: Project, target: Target, snapshot: ProgressSnapsh
         iso_date=project.start_date.isoformat(),
         value="0",
     )
+    if rows:
+        # One period per published reporting period: its milestone (or the straight path) as the
+        # target, its actual with sex and age-band dimensions, the approved narrative as comment.
+        for row in rows:
+            _reporting_period(indicator, row)
+        return
     period = _sub(indicator, "period")
     _sub(period, "period-start", iso_date=project.start_date.isoformat())
     _sub(period, "period-end", iso_date=max(target.due_date, project.start_date).isoformat())
@@ -258,9 +291,68 @@ def _result(activity, project: Project, target: Target, snapshot: ProgressSnapsh
         )
 
 
-def build_activities(projects: QuerySet[Project] | None = None) -> etree._ElementTree:
-    """The `iati-activities` document of `projects` (all projects when None)."""
+def _reporting_period(indicator, row: PeriodRow) -> None:
+    period = _sub(indicator, "period")
+    _sub(period, "period-start", iso_date=row.period.start.isoformat())
+    _sub(period, "period-end", iso_date=row.period.end.isoformat())
+    if row.expected is not None:
+        target = _sub(period, "target", value=number(row.expected))
+        how = (
+            {"en": "straight path from the start to the target", "fr": "ligne droite du début à la cible"}
+            if row.uses_straight_path
+            else {"en": "milestone", "fr": "jalon"}
+        )
+        _narratives(
+            _sub(target, "comment"),
+            {
+                "en": f"Cumulative value expected by the period's end ({how['en']}).",
+                "fr": f"Valeur cumulée attendue à la fin de la période ({how['fr']}).",
+            },
+        )
+    # The actual in the period (its dimensions add up to it); the cumulative figure in the comment.
+    actual = _sub(period, "actual", value=number(row.actual_in_period))
+    cumulative = number(row.actual_cumulative)
+    comment = {
+        "en": f"In the period; cumulative at its end: {cumulative}.",
+        "fr": f"Dans la période ; cumul à sa fin : {cumulative}.",
+    }
+    if row.narrative and row.frozen:
+        comment["en"] = f"{row.narrative}\n\n{comment['en']}"
+    _narratives(_sub(actual, "comment"), comment)
+    for dimension, name in DIMENSIONS.items():
+        for key, value in sorted(row.breakdown.get(dimension, {}).items()):
+            part = _sub(period, "actual", value=number(Decimal(value)))
+            _sub(part, "dimension", name=name, value=key)
+
+
+def _published_periods(projects: list[Project], all_periods: bool) -> dict[int, TargetPeriods]:
+    """Each target's reporting periods to publish: the approved (and locked) ones, or all."""
+    if not projects:
+        return {}
+    frozen = ReportingPeriod.objects.filter(
+        project__in=projects, state__in=[PeriodState.APPROVED, PeriodState.LOCKED]
+    )
+    if not all_periods:
+        with_approved = set(frozen.values_list("project_id", flat=True))
+        projects = [p for p in projects if p.pk in with_approved]
+        if not projects:
+            return {}
+    published = {}
+    for tables in period_tables(projects).values():
+        for table in tables:
+            rows = table.rows if all_periods else [row for row in table.rows if row.frozen]
+            published[table.target.pk] = TargetPeriods(table.target, rows)
+    return published
+
+
+def build_activities(
+    projects: QuerySet[Project] | None = None, *, all_periods: bool = False
+) -> etree._ElementTree:
+    """The `iati-activities` document of `projects` (all projects when None); each indicator has a
+    period per approved reporting period (per reporting period with `all_periods`), or, when none
+    is published, one period for the whole project."""
     projects = list(published_projects() if projects is None else projects)
+    periods = _published_periods(projects, all_periods)
     publisher = reporting_org()
     snapshots = {
         s.target_id: s for s in latest_snapshots(Target.objects.filter(project__in=[p.pk for p in projects]))
@@ -272,7 +364,13 @@ def build_activities(projects: QuerySet[Project] | None = None) -> etree._Elemen
     )
     for project in projects:
         root.append(
-            build_activity(project, publisher=publisher, snapshots=snapshots, today=timezone.localdate(now))
+            build_activity(
+                project,
+                publisher=publisher,
+                snapshots=snapshots,
+                today=timezone.localdate(now),
+                periods=periods,
+            )
         )
     return etree.ElementTree(root)
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from programs import access
 from programs.admin import MaskedHistoryHelper
-from programs.ids import parse_id
 from programs.masking import MASK
 from programs.models import AccessAudit
 from programs.services import audit_access
@@ -183,16 +182,6 @@ class BeneficiaryDisplayMixin:
 
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record, mask=not may_see_personal_data(request))
-
-    def history_view(self, request, object_id, extra_context=None):
-        if parse_id(object_id) is None:  # "²" or a NUL: simple-history's query would fail on it
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if parse_id(object_id) is None or parse_id(version_id) is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if object_id and may_see_personal_data(request):

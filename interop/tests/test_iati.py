@@ -128,9 +128,11 @@ def test_activity_identifies_ilo_minustah_status_dates_country_locations_and_sec
     assert ("International Labour Organization", "4") in roles  # implementing (ILO Haiti)
     assert ("United Nations Stabilization Mission in Haiti", "1") in roles  # funding
     assert ("United Nations Stabilization Mission in Haiti", "4") in roles  # implementing (CVR)
-    assert act.find("activity-status").get("code") == demo.status == "2"
+    # The demo project ended on 31 March 2016: completion (3), with its actual end date.
+    assert demo.status == "2"
+    assert act.find("activity-status").get("code") == "3"
     dates = {d.get("type"): d.get("iso-date") for d in act.findall("activity-date")}
-    assert dates == {"2": "2014-04-01", "3": "2016-03-31"}  # actual start, planned end
+    assert dates == {"2": "2014-04-01", "4": "2016-03-31"}  # actual start, actual end
     assert act.find("recipient-country").get("code") == "HT"
     names = [loc.findtext("name/narrative") for loc in act.findall("location")]
     assert names == ["Bel Air, Port-au-Prince", "Fort National, Port-au-Prince"]
@@ -179,3 +181,55 @@ def test_the_file_is_built_in_a_fixed_number_of_queries(demo, django_assert_max_
         ProjectFactory(code=f"extra-{n}", neighbourhoods=list(demo.neighbourhoods.all()))
     with django_assert_max_num_queries(10):
         iati.render(iati.build_activities())
+
+
+def test_all_periods_give_eight_periods_per_indicator_with_sex_dimensions(demo, schema, tmp_path):
+    output = tmp_path / "activities.xml"
+    call_command(
+        "export_iati", "--all-periods", "--validate", "--output", str(output), stderr=io.StringIO()
+    )  # fmt: skip
+    tree = etree.parse(str(output))
+    schema.assertValid(tree)
+    for indicator in activity(tree).findall("result/indicator"):
+        periods = indicator.findall("period")
+        assert len(periods) == 8
+        assert [p.find("period-start").get("iso-date") for p in periods][:2] == ["2014-04-01", "2014-07-01"]
+    for title in ("Businesses created", "Youth jobs created"):  # the area has no sex of its own
+        (indicator,) = activity(tree).xpath(f"result[title/narrative='{title}']/indicator")
+        assert indicator.xpath("period/actual/dimension[@name='sex']")
+    youth = activity(tree).xpath("result[title/narrative='Youth jobs created']/indicator")[0]
+    assert youth.xpath("period/actual/dimension[@name='age band']")
+    in_periods = sum(Decimal(p.find("actual").get("value")) for p in youth.findall("period"))
+    latest = latest_snapshots(Target.objects.filter(project=demo, indicator="youth_jobs")).get()
+    assert in_periods == latest.actual
+
+
+def test_by_default_only_approved_periods_are_published_with_their_narrative(demo, schema):
+    from conftest import make_user
+    from programs import roles
+    from progress.models import PeriodState, ReportingPeriod
+    from progress.period_services import narrative_save, period_transition
+
+    first, second = make_user("iati-m1", roles.ILO_MANAGERS), make_user("iati-m2", roles.ILO_MANAGERS)
+    period = ReportingPeriod.objects.get(project=demo, code="2015-Q1")
+    youth = demo.targets.get(indicator="youth_jobs")
+    narrative_save(period=period, target=youth, text="Apprentices started.", by=first)
+    period_transition(period=period, to_state=PeriodState.IN_REVIEW, by=first)
+    period_transition(period=period, to_state=PeriodState.APPROVED, by=second)
+    tree = iati.build_activities()
+    schema.assertValid(tree)
+    indicator = activity(tree).xpath("result[title/narrative='Youth jobs created']/indicator")[0]
+    (only,) = indicator.findall("period")
+    assert only.find("period-start").get("iso-date") == "2015-01-01"
+    assert "Apprentices started." in only.findtext("actual/comment/narrative")
+
+
+def test_the_kreyol_title_and_description_are_narratives_in_ht_and_the_file_stays_valid(client, demo, schema):
+    tree = served(client)
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    titles = {n.get(xml_lang, "en"): n.text for n in activity(tree).find("title")}
+    assert titles["ht"].startswith("Sant Sèvis pou Antrepriz")
+    general = activity(tree).find("description[@type='1']")
+    descriptions = {n.get(xml_lang, "en") for n in general}
+    assert {"en", "fr", "ht"} <= descriptions
+    schema.assertValid(tree)

@@ -66,7 +66,7 @@ class TargetInline(admin.TabularInline):
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ("title", "code", "partnership", "launched_on", "start_date", "end_date", "status")
     list_filter = ("status", "partnership", "neighbourhoods")
-    search_fields = ("title", "title_fr", "code")
+    search_fields = ("title", "title_fr", "title_ht", "code")
     autocomplete_fields = ("partnership",)
     filter_horizontal = ("implementing_units", "neighbourhoods")
     inlines = [TargetInline]
