@@ -62,6 +62,58 @@ def fresh_dashboard_boards():
     boards.bump()
 
 
+#: True while a test marked `raw_second_factor` runs: `Client.force_login` is then Django's own.
+RAW_SECOND_FACTOR = {"on": False}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def second_factor_with_force_login():
+    """`Client.force_login(user)` also marks the session verified by the user's authenticator
+    (enrolled on the spot) when the user signs in with a second factor (ILO managers,
+    administrators, personal data): tests about something else log in as before, module- and
+    session-scoped fixtures included. The login form, `Client.login` and every test marked
+    `raw_second_factor` (accounts/tests/) ask for the code."""
+    from django.test import Client
+
+    from accounts.testing import client_verify_second_factor
+
+    django_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        django_force_login(self, user, backend)
+        if not RAW_SECOND_FACTOR["on"]:
+            client_verify_second_factor(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def raw_second_factor(request):
+    """Tests marked `raw_second_factor` get Django's own `Client.force_login`."""
+    RAW_SECOND_FACTOR["on"] = request.node.get_closest_marker("raw_second_factor") is not None
+    yield
+    RAW_SECOND_FACTOR["on"] = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Request counts of the throttles start at zero in each test (the cache outlives tests)."""
+    yield
+    from django.conf import settings
+    from django.core.cache import caches
+
+    cache = caches[settings.THROTTLE_CACHE]
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):  # Redis: our keys only
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture
 def administrator(db):
     from programs import roles
@@ -224,11 +276,24 @@ def login(page, live_server):
     """Log a user in through the login page; returns the page."""
 
     def log_in(username: str, password: str):
+        from django.contrib.auth.models import User
+
+        from accounts.second_factor import signs_in_with_second_factor
+        from accounts.testing import second_factor_device, totp_code
+
+        user = User.objects.filter(username=username).first()
+        device = second_factor_device(user) if user and signs_in_with_second_factor(user) else None
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state()
+        if device is not None and "/accounts/second-factor/verify/" in page.url:
+            # The second step, as the person types the code their app shows.
+            device.refresh_from_db()
+            page.fill("input[name=code]", totp_code(device))
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
         return page
 
     return log_in

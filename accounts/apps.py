@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import audit
         from .language import remember_language_at_login
 
         user_logged_in.connect(remember_language_at_login, dispatch_uid="accounts.language_at_login")
+        audit.connect()

@@ -34,6 +34,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.testing import client_verify_second_factor  # noqa: E402
 from bench.pages import count_queries, pages  # noqa: E402
 from programs import roles  # noqa: E402
 from programs.models import Neighbourhood, NeighbourhoodAssignment, Project  # noqa: E402
@@ -69,6 +70,7 @@ def bench_users() -> dict[str, User]:
 def client_for(user: User) -> Client:
     client = Client(HTTP_HOST=HOST)
     client.force_login(user)
+    client_verify_second_factor(client, user)  # managers and administrators sign in with one
     return client
 
 

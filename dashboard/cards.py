@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import date_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from fora.models import StructureKind
 from programs.models import Project, Target
 from progress import arithmetic as progress
 from progress.models import ProgressSnapshot
+from progress.services import AFTER_END
 
 from .scope import Scope
 
@@ -115,6 +117,38 @@ class TargetCard:
         return ProgressSnapshot.Status(self.status).label if self.status else ""
 
     @property
+    def ended(self) -> bool:
+        """The project's end date has passed: the snapshot holds the final result."""
+        return (
+            self.end_date is not None
+            and self.snapshot is not None
+            and progress.ended(timezone.localdate(), self.end_date)
+        )
+
+    @property
+    def ended_text(self) -> str:
+        """ "Ended on 31 March 2016: 9 of 16 businesses (56 %)", for those who see everything."""
+        if not self.ended or not self.project_wide or self.target_value is None:
+            return ""
+        rounded = None if self.percent is None else self.percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        values = {
+            "end": date_format(self.end_date),
+            "actual": number_format(self.actual.normalize()),
+            "target": number_format(self.target_value.normalize()),
+            "unit": self.unit,
+            "percent": "—" if rounded is None else number_format(rounded),
+        }
+        return _("Ended on %(end)s: %(actual)s of %(target)s %(unit)s (%(percent)s %%)") % values
+
+    @property
+    def after_end(self) -> Decimal | None:
+        """What records dated after the end date would add: shown apart, not counted."""
+        if not self.snapshot or not self.project_wide:
+            return None
+        value = self.snapshot.breakdown.get(AFTER_END, {}).get("total")
+        return Decimal(value) if value else None
+
+    @property
     def explanation(self) -> str:
         return status_explanation(self) if self.status else ""
 
@@ -202,6 +236,15 @@ def status_explanation(card: TargetCard) -> str:
         "The pace is the growth over the last 90 days of snapshots, or, when there was none, "
         "the average pace since the project's start."
     )
+    if snapshot.status == ProgressSnapshot.Status.NOT_REACHED or (
+        snapshot.status == ProgressSnapshot.Status.REACHED and card.ended
+    ):
+        text = (
+            _("The project ended on %(end)s and reached this target: this is its final result.")
+            if snapshot.status == ProgressSnapshot.Status.REACHED
+            else _("The project ended on %(end)s short of this target: this is its final result.")
+        )
+        return text % values
     if snapshot.status == ProgressSnapshot.Status.REACHED:
         return (
             _("The target was reached on %(forecast)s.") % values if forecast else _("The target is reached.")
@@ -246,6 +289,12 @@ def trend_chart(card: TargetCard) -> dict:
         return {}
     points = card.history
     last_day = points[-1][0] if points else card.start_date
+    if card.ended:
+        # The final result: the axis ends at the end date, later snapshots only repeat it.
+        points = [(day, actual) for day, actual in points if day <= card.end_date]
+        if not points or points[-1][0] < card.end_date:
+            points.append((card.end_date, snapshot.actual))
+        last_day = card.end_date
     x_max = max(card.end_date, last_day)
     forecast = snapshot.forecast_date
     # A forecast farther than the project's duration again after the chart's end is left to the text.

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 
+from accounts.second_factor import requires_second_factor
+from accounts.services import second_factor_ensure
 from programs.models import (
     FocusArea,
     Neighbourhood,
@@ -24,10 +26,15 @@ from programs.models import (
     Signatory,
     Target,
 )
+from progress.models import PeriodNarrative, ReportingPeriod
+from progress.period_services import reporting_periods_ensure
 from progress.services import progress_backfill, progress_recompute
 
 from .content import (
     CVR_NAME,
+    DEMO_EMAIL_DOMAIN,
+    DEMO_NARRATIVES,
+    DEMO_REVIEWER,
     DEMO_USERS,
     FOCUS_AREAS,
     ILO_DEFAULTS,
@@ -44,6 +51,9 @@ from .content import (
 )
 from .field_data import load_field_data
 
+#: Recovery codes of each demo user printed by `load_demo` (of the ten).
+DEMO_RECOVERY_SHOWN = 3
+
 __all__ = ["DEMO_USERS", "PROJECT_CODE", "DemoLoader", "LoadReport", "load_demo"]
 
 
@@ -52,6 +62,9 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     users: list[tuple[str, str, str]] = field(default_factory=list)
     users_refused: bool = False
+    #: (username, otpauth:// URI, a few unused recovery codes) of each demo user who signs in
+    #: with a second factor.
+    second_factors: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def count(self, model: type[models.Model], created: bool) -> None:
         if created:
@@ -151,8 +164,30 @@ class DemoLoader:
                     NeighbourhoodAssignment.objects.get_or_create(
                         user=user, neighbourhood=Neighbourhood.objects.get(name=hood)
                     )
+            email = f"{username}@{DEMO_EMAIL_DOMAIN}"
+            if user.email != email:
+                User.objects.filter(pk=user.pk).update(email=email)
             self.report.count(User, created)
             self.report.users.append((username, password, group_name))
+            user = User.objects.get(pk=user.pk)  # permissions as given above, not cached
+            if requires_second_factor(user):
+                device, codes = second_factor_ensure(user=user)
+                self.report.second_factors.append((username, device.config_url, codes[:DEMO_RECOVERY_SHOWN]))
+
+    # --- the reporting cycle ---------------------------------------------------
+    def load_reporting(self, project: Project) -> None:
+        """The project's quarters (2014-Q2 … 2016-Q1) and the demo manager's narratives, left open
+        for the managers to submit and approve."""
+        reporting_periods_ensure(project_ids=[project.pk])
+        manager = User.objects.filter(username=DEMO_REVIEWER).first()
+        if manager is None:
+            return
+        for indicator, code, text in DEMO_NARRATIVES:
+            period = ReportingPeriod.objects.get(project=project, code=code)
+            target = project.targets.get(indicator=indicator)
+            self.ensure(
+                PeriodNarrative, {"period": period, "target": target}, {"text": text, "updated_by": manager}
+            )
 
 
 def load_demo() -> LoadReport:
@@ -164,4 +199,5 @@ def load_demo() -> LoadReport:
         # The records were entered after the fact: rebuild the monthly trend from their dates.
         progress_backfill(project_id=project.pk)
         progress_recompute(project_ids=[project.pk], reason="demo")
+        loader.load_reporting(project)
     return loader.report

@@ -65,6 +65,9 @@ StructurePriorityFormSet = forms.inlineformset_factory(
     form=StructurePriorityForm,
     extra=3,
     max_num=20,
+    # A forged TOTAL_FORMS of thousands is refused with a message, not rendered row by row.
+    absolute_max=20,
+    validate_max=True,
     can_delete=True,
 )
 

@@ -66,7 +66,13 @@ class FieldRecordForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        for name, message in self.hidden_fields_said.items():
-            if name in self.errors and name in self.fields:
-                del self._errors[name]
-                self.add_error(None, message)
+        for name in [name for name in self.errors if name in self.fields]:
+            field = self.fields[name]
+            if not field.widget.is_hidden:
+                continue
+            messages = self._errors.pop(name)
+            if name in self.hidden_fields_said:
+                self.add_error(None, self.hidden_fields_said[name])
+            else:  # a position filled by the GPS button: its reason, named
+                for message in messages:
+                    self.add_error(None, f"{field.label}: {message}")

@@ -29,7 +29,8 @@ def content_fingerprint(values: Mapping, files: Mapping | None = None) -> str:
             upload.seek(0)
             items.append([key, digest.hexdigest()])
     text = json.dumps(items, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    # A lone surrogate ("\ud800", which no real text holds) still hashes, never an error.
+    return hashlib.sha256(text.encode(errors="surrogatepass")).hexdigest()
 
 
 def _values(values: Mapping, key: str) -> list:

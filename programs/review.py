@@ -70,6 +70,8 @@ def review_set_state(*, record: ReviewedRecord, to_state: str, by, comment: str 
             comment=comment.strip(),
         )
         signals.progress_changed.send(sender=type(record), project_ids=[record.progress_project_id])
+        if to_state == ReviewState.RETURNED:
+            signals.record_returned.send(sender=type(record), record=record, event=event)
     return event
 
 

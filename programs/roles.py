@@ -29,7 +29,7 @@ FIELD_DETAILS = [
 ]
 APPS = ["programs", "beneficiaries", "fora", "enterprises", "rehab", "progress"]
 #: Apps of the libraries whose admin only administrators use: schedules, lockouts, API tokens.
-ADMIN_APPS = ["django_celery_beat", "axes", "authtoken"]
+ADMIN_APPS = ["django_celery_beat", "axes", "authtoken", "otp_totp", "otp_static"]
 #: Kept from everyone but administrators: who looked at whose data, one-time form tokens.
 ADMIN_ONLY = {("programs", "accessaudit"), ("programs", "formsubmission")}
 
@@ -56,18 +56,22 @@ def role_permissions(
         "enter": ("programs", "enter_field_data"),
         "review": ("programs", "review_field_records"),
         "all": ("programs", "see_all_neighbourhoods"),
+        # Signing in takes a code from an authenticator app (accounts/second_factor.py).
+        "second_factor": ("accounts", "require_second_factor"),
     }
     return {
         FIELD_STAFF: view_all | field | {gates["use"], gates["enter"]},
         ILO_MANAGERS: view_all
-        | {gates["use"], gates["review"], gates["all"]}
+        | {gates["use"], gates["review"], gates["all"], gates["second_factor"]}
         | review
         | {("programs", "add_target"), ("programs", "change_target")}
         | {("programs", "add_targetsplit"), ("programs", "change_targetsplit")},
         ADMINISTRATORS: everything
-        | {gates["use"], gates["review"], gates["all"]}
+        | {gates["use"], gates["review"], gates["all"], gates["second_factor"]}
         | review
         | {("beneficiaries", "view_personal_data")}
+        # Who holds which access, unused accounts, second factors reset (/accounts/access-review/).
+        | {("accounts", "review_access"), ("accounts", "view_accesschange")}
         | {("auth", f"{a}_{m}") for a in ("add", "change", "view") for m in ("user", "group")},
     }
 

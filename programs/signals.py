@@ -10,3 +10,8 @@ records_changed = Signal()
 #: write that changes what counts towards progress. The progress engine (floor 4) receives it
 #: and marks the projects stale, so no lower floor imports it.
 progress_changed = Signal()
+
+#: Sent (sender: the model; `record`, `event`: the ReviewEvent) inside the transaction of
+#: `review.review_set_state` when a record is returned to its author. Notifications (floor 5)
+#: receive it: the author learns at once in the app, and by e-mail in their daily digest.
+record_returned = Signal()

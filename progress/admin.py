@@ -8,7 +8,7 @@ from programs import admin as programs_admin
 from programs.admin import ReadOnlyAdmin
 from programs.models import Project
 
-from .models import ProgressSnapshot
+from .models import Milestone, PeriodEvent, PeriodFigure, PeriodNarrative, ProgressSnapshot, ReportingPeriod
 from .services import progress_recompute
 
 
@@ -47,3 +47,36 @@ class ProjectAdmin(programs_admin.ProjectAdmin):
         self.message_user(
             request, ngettext("%(count)d new snapshot.", "%(count)d new snapshots.", count) % {"count": count}
         )
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ("target", "value")
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    """Administrators set custom periods and milestones here; the review happens on the report page."""
+
+    list_display = ("project", "code", "start", "end", "state")
+    list_filter = ("state", "project")
+    fields = ("project", "code", "start", "end", "state", "submitted_by", "approved_by", "approved_at")
+    readonly_fields = ("state", "submitted_by", "approved_by", "approved_at")
+    inlines = [MilestoneInline]
+
+
+@admin.register(PeriodEvent)
+class PeriodEventAdmin(ReadOnlyAdmin):
+    list_display = ("period", "from_state", "to_state", "by", "at", "reason")
+    list_filter = ("to_state",)
+
+
+@admin.register(PeriodNarrative)
+class PeriodNarrativeAdmin(ReadOnlyAdmin):
+    list_display = ("period", "target", "updated_by", "updated_at")
+
+
+@admin.register(PeriodFigure)
+class PeriodFigureAdmin(ReadOnlyAdmin):
+    list_display = ("period", "target", "actual_in_period", "actual_cumulative", "approved_at")

@@ -29,6 +29,8 @@ class Status(enum.StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     NOT_STARTED = "not_started"
+    #: An ended project's target that its final result fell short of.
+    NOT_REACHED = "not_reached"
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,21 @@ def progress(
     start: datetime.date,
     end: datetime.date,
 ) -> Progress:
-    """Everything the dashboard shows for one target, from its actual value and history."""
+    """Everything the dashboard shows for one target, from its actual value and history.
+
+    Once the project's end date has passed, the figures are its final result: reached or not
+    reached, no forecast, and "expected by now" is the target itself.
+    """
+    if ended(today, end):
+        return Progress(
+            actual=actual,
+            target=target,
+            percent=percent(actual, target),
+            remaining=remaining(actual, target),
+            expected_by_now=target,
+            forecast_date=None,
+            status=Status.REACHED if target is not None and actual >= target else Status.NOT_REACHED,
+        )
     points = [*history, HistoryPoint(today, actual)]
     forecast = forecast_date(points, target, start)
     return Progress(
@@ -157,6 +173,47 @@ def progress(
         forecast_date=forecast,
         status=status(actual, target, forecast, start, end),
     )
+
+
+def ended(today: datetime.date, end: datetime.date) -> bool:
+    """The project's end date has passed: its figures are final."""
+    return today > end
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    code: str
+    start: datetime.date
+    end: datetime.date
+
+
+def quarters(start: datetime.date, end: datetime.date) -> list[PeriodSpan]:
+    """The calendar quarters from `start` to `end`, the first and last cut at those dates:
+    1 April 2014 to 31 March 2016 gives 2014-Q2 … 2016-Q1."""
+    spans = []
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while True:
+        first = datetime.date(year, 3 * quarter - 2, 1)
+        if first > end:
+            return spans
+        next_first = datetime.date(year + quarter // 4, 3 * (quarter % 4) + 1, 1)
+        last = next_first - datetime.timedelta(days=1)
+        spans.append(PeriodSpan(f"{year}-Q{quarter}", max(first, start), min(last, end)))
+        year, quarter = next_first.year, quarter % 4 + 1
+
+
+def cumulative(values: list[Decimal]) -> list[Decimal]:
+    """Running totals: the cumulative actual at each period's end from the actuals in them."""
+    total, result = ZERO, []
+    for value in values:
+        total += value
+        result.append(total)
+    return result
+
+
+def changed_by(current: Decimal, approved: Decimal) -> Decimal:
+    """How much a figure moved since it was approved (signed)."""
+    return current - approved
 
 
 def age_band(age: int) -> str | None:

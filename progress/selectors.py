@@ -21,7 +21,7 @@ from programs.rules import AGE_BANDS
 from rehab.models import WorkRecord
 
 from . import arithmetic as progress
-from .models import ProgressSnapshot
+from .models import ProgressSnapshot, ReportingPeriod
 
 Indicator = Target.Indicator
 COUNTED_BUSINESS_STATUSES = ("created", "operating")
@@ -144,18 +144,81 @@ def counted_work_records(project_ids: list[int], *, as_of: datetime.date | None 
     return records.filter(date__lte=as_of) if as_of else records
 
 
+def _period_of(project_path: str, date_field: str) -> Subquery:
+    """The reporting period a record falls in: its project's first period ending on or after the
+    record's own date (NULL after the last period's end). One correlated lookup per row, grouped
+    by in the same aggregate query."""
+    return Subquery(
+        ReportingPeriod.objects.filter(project_id=OuterRef(project_path), end__gte=OuterRef(date_field))
+        .order_by("end")
+        .values("pk")[:1]
+    )
+
+
+def _grouped(
+    records: QuerySet, project_path: str, date_field: str, *, by_period: bool, until_end: bool | None
+):
+    """`records` with what the grouping needs: the period of each (when by period), and only those
+    dated on or before their project's end (`until_end`: the final result of an ended project), or
+    only those dated after it (`until_end=None`: shown apart)."""
+    end = F(project_path.replace("_id", "__end_date"))
+    if until_end:
+        records = records.filter(**{f"{date_field}__lte": end})
+    elif until_end is None:
+        records = records.filter(**{f"{date_field}__gt": end})
+    if by_period:
+        records = records.annotate(_period=_period_of(project_path, date_field))
+    return records
+
+
 def progress_actuals(
     project_ids: list[int],
     *,
     youth_bands: dict[int, tuple[int, int]] | None = None,
     as_of: datetime.date | None = None,
-) -> dict[int, dict[str, progress.Actual]]:
+    by_period: bool = False,
+    until_end: bool | None = False,
+) -> dict:
     """Actual values of the three indicators for each project, with their breakdowns.
 
     Only verified records count. `as_of` limits to records dated on or before that day
-    (for a trend rebuilt from the records' own dates).
+    (for a trend rebuilt from the records' own dates); `until_end` to records dated on or before
+    their project's end date (an ended project's final result), `until_end=None` to those dated
+    after it (shown apart, never counted).
+
+    `by_period`: the same aggregates grouped by reporting period too, as
+    {project: {period id: {indicator: Actual}}}, with every period of the project (zero when
+    nothing is dated in it) and `None` for records dated after the last period's end. The periods'
+    actuals add up to the whole project's.
     """
+    if by_period:
+        rows = _actuals(project_ids, youth_bands, as_of, by_period=True, until_end=until_end)
+        periods: dict[int, list[int]] = defaultdict(list)
+        for project_id, pk in ReportingPeriod.objects.filter(
+            AnyOf(F("project_id"), list(project_ids))
+        ).values_list("project_id", "pk"):
+            periods[project_id].append(pk)
+        result: dict[int, dict[int | None, dict[str, progress.Actual]]] = {}
+        for project_id in project_ids:
+            keys = [*periods.get(project_id, []), None]
+            result[project_id] = {
+                key: rows.get((project_id, key)) or _zero_actuals()
+                for key in keys
+                if key is not None or (project_id, None) in rows
+            }
+        return result
+    rows = _actuals(project_ids, youth_bands, as_of, by_period=False, until_end=until_end)
+    return {project_id: rows.get(project_id) or _zero_actuals() for project_id in project_ids}
+
+
+def _zero_actuals() -> dict[str, progress.Actual]:
+    return {indicator: progress.Actual() for indicator in Indicator.values}
+
+
+def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: bool) -> dict:
+    """The aggregates, keyed by project (or by (project, period) when `by_period`)."""
     youth_bands = youth_bands or {}
+    extra = ("_period",) if by_period else ()
     # Thousands of groups pass through here, so each costs a few additions to plain dicts keyed by
     # (project, key), one per indicator and dimension; the Decimals and nested breakdowns are made
     # once at the end.
@@ -169,11 +232,18 @@ def progress_actuals(
     )
 
     by_hood, by_sex = sums[businesses, "neighbourhood"], sums[businesses, "sex"]
-    for project_id, hood, sex, n in (
-        counted_businesses(project_ids, as_of=as_of)
-        .values_list("centre__project_id", "neighbourhood__name", "owner__sex")
+    for project_id, hood, sex, *period, n in (
+        _grouped(
+            counted_businesses(project_ids, as_of=as_of),
+            "centre__project_id",
+            "formed_on",
+            by_period=by_period,
+            until_end=until_end,
+        )
+        .values_list("centre__project_id", "neighbourhood__name", "owner__sex", *extra)
         .annotate(n=Count("id"))
     ):
+        project_id = (project_id, *period) if period else project_id
         totals[project_id, businesses] += n
         by_hood[project_id, hood] += n
         by_sex[project_id, sex] += n
@@ -184,21 +254,32 @@ def progress_actuals(
     # one per age (4,000 rather than 32,667 at 1,000 projects), none for ages outside every band.
     project_bands = {youth_bands.get(project_id, DEFAULT_YOUTH_BAND) for project_id in project_ids}
     edges = age_class_edges(project_bands)
-    jobs = jobs_with_age_at_start(project_ids, as_of=as_of)
+    jobs = _grouped(
+        jobs_with_age_at_start(project_ids, as_of=as_of),
+        "business__centre__project_id",
+        "start_date",
+        by_period=by_period,
+        until_end=until_end,
+    )
     if project_bands:
         jobs = jobs.filter(
             age__gte=min(low for low, _high in project_bands),
             age__lte=max(high for _low, high in project_bands),
         )
     labels: dict[tuple, str | None] = {}  # (age class, band) -> its age band label; None: not counted
-    for project_id, hood, sex, age_class, n in (
+    for project_id, hood, sex, age_class, *period, n in (
         jobs.annotate(age_class=WidthBucket("age", edges))
         .values_list(
-            "business__centre__project_id", "business__neighbourhood__name", "worker__sex", "age_class"
+            "business__centre__project_id",
+            "business__neighbourhood__name",
+            "worker__sex",
+            "age_class",
+            *extra,
         )
         .annotate(n=Count("id"))
     ):
         band = youth_bands.get(project_id, DEFAULT_YOUTH_BAND)
+        project_id = (project_id, *period) if period else project_id
         if (key := (age_class, band)) not in labels:
             labels[key] = _age_band_label(edges, age_class, band)
         if (label := labels[key]) is None:
@@ -209,11 +290,18 @@ def progress_actuals(
         by_band[project_id, label] += n
 
     by_hood, by_kind = sums[area, "neighbourhood"], sums[area, "kind"]
-    for project_id, hood, kind, m2 in (
-        counted_work_records(project_ids, as_of=as_of)
-        .values_list("site__project_id", "site__neighbourhood__name", "site__kind")
+    for project_id, hood, kind, *period, m2 in (
+        _grouped(
+            counted_work_records(project_ids, as_of=as_of),
+            "site__project_id",
+            "date",
+            by_period=by_period,
+            until_end=until_end,
+        )
+        .values_list("site__project_id", "site__neighbourhood__name", "site__kind", *extra)
         .annotate(m2=Sum("completed_area_m2"))
     ):
+        project_id = (project_id, *period) if period else project_id
         totals[project_id, area] += m2
         by_hood[project_id, hood] += m2
         by_kind[project_id, kind] += m2
@@ -222,15 +310,16 @@ def progress_actuals(
     for (indicator, dimension), values in sums.items():
         for (project_id, key), value in values.items():
             breakdowns[project_id, indicator].setdefault(dimension, {})[key] = Decimal(value)
+    keys = {key for key, _indicator in totals} | {key for key, _indicator in breakdowns}
     return {
-        project_id: {
+        key: {
             indicator: progress.Actual(
-                total=Decimal(totals.get((project_id, indicator), 0)),
-                breakdown=breakdowns.get((project_id, indicator), {}),
+                total=Decimal(totals.get((key, indicator), 0)),
+                breakdown=breakdowns.get((key, indicator), {}),
             )
             for indicator in (businesses, youth_jobs, area)
         }
-        for project_id in project_ids
+        for key in keys
     }
 
 

@@ -23,7 +23,11 @@ from programs.models import Project, Target
 
 from . import arithmetic as progress
 from .models import ProgressSnapshot
+from .period_services import reporting_periods_ensure
 from .selectors import progress_actuals
+
+#: The breakdown key of what records dated after an ended project's end would add (not counted).
+AFTER_END = "after_end"
 
 
 def progress_recompute(
@@ -45,16 +49,28 @@ def progress_recompute(
         Project.objects.filter(AnyOf(F("pk"), list(projects)), progress_stale_since__isnull=False).update(
             progress_stale_since=None
         )
+        reporting_periods_ensure(project_ids=list(projects))
         targets = list(Target.objects.filter(AnyOf(F("project_id"), list(projects))))
         actuals = progress_actuals(
             list(projects),
             youth_bands=_youth_bands(targets),
+            # An ended project's final result counts only what is dated up to its end date.
+            until_end=any(progress.ended(today, end) for _start, end in projects.values()),
+        )
+        ended = [pk for pk, (_start, end) in projects.items() if progress.ended(today, end)]
+        # What an ended project's records dated after its end would add: shown apart, not counted.
+        after_end = (
+            progress_actuals(ended, youth_bands=_youth_bands(targets), until_end=None) if ended else {}
         )
         # Each target's actual value and breakdown as stored: what is compared and written.
         current = {}
         for target in targets:
             actual = actuals[target.project_id][target.indicator]
-            current[target.pk] = (actual.total, actual.as_json())
+            breakdown = actual.as_json()
+            late = after_end.get(target.project_id, {}).get(target.indicator)
+            if late is not None and late.total:
+                breakdown[AFTER_END] = {"total": str(late.total)}
+            current[target.pk] = (actual.total, breakdown)
         history, unchanged = _snapshot_history(
             targets, current, since=now - progress.PACE_WINDOW, today=today
         )

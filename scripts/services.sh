@@ -21,6 +21,7 @@ DB_PASSWORD=haiti_esc
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 WAIT_SECONDS=30
+WEASYPRINT_DEBS="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core"
 
 DATABASE_URL="postgres://$DB_USER:$DB_PASSWORD@$PG_HOST:$PG_PORT/$DB_NAME"
 REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT/0"
@@ -69,6 +70,8 @@ install_packages() {
     deb_installed fonts-liberation || missing+=("fonts-liberation")
     # msgfmt and xgettext: the catalogue tests compile and extract the messages.
     command -v xgettext >/dev/null 2>&1 || missing+=("gettext")
+    # WeasyPrint (the period reports' PDF): pango, harfbuzz and a font it can embed.
+    for pkg in $WEASYPRINT_DEBS; do deb_installed "$pkg" || missing+=("$pkg"); done
     if [ "${#missing[@]}" -eq 0 ]; then
         log "packages: all present"
         return 0
@@ -76,7 +79,9 @@ install_packages() {
     log "packages: missing ${missing[*]}; installing"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends postgresql redis-server chromium fonts-liberation gettext
+    # shellcheck disable=SC2086 # the list of packages is split on purpose
+    apt-get install -y --no-install-recommends postgresql redis-server chromium fonts-liberation gettext \
+        $WEASYPRINT_DEBS
 }
 
 start_postgres() {

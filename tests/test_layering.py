@@ -17,7 +17,7 @@ FLOORS = [
     ["beneficiaries"],
     ["fora", "enterprises", "rehab"],
     ["progress"],
-    ["field", "dashboard", "interop"],
+    ["field", "dashboard", "interop", "notifications", "reports"],
     ["demo", "bench"],
 ]
 SAME_FLOOR = {("accounts", "programs"), ("enterprises", "fora"), ("rehab", "fora"), ("rehab", "enterprises")}

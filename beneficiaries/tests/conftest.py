@@ -18,6 +18,20 @@ def in_english(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_upload_left():
+    """The files a test's imports left waiting for a confirmation are removed after it."""
+    from beneficiaries.admin import import_files
+
+    def waiting() -> set:
+        return set(import_files.folder().glob("*")) if import_files.folder().is_dir() else set()
+
+    before = waiting()
+    yield
+    for path in waiting() - before:
+        path.unlink(missing_ok=True)
+
+
 @pytest.fixture
 def hoods(db):
     return NeighbourhoodFactory(name="Bel Air"), NeighbourhoodFactory(name="Fort National")

@@ -58,7 +58,7 @@ def xlsx_file(rows: list[dict]) -> bytes:
                 pass
         values["consent_given"] = values["consent_given"] == "yes"
         digits = values["phone"].replace(" ", "").replace("+509", "")
-        values["phone"] = int(digits) if digits.isdigit() else values["phone"]
+        values["phone"] = int(digits) if digits.isascii() and digits.isdigit() else values["phone"]
         cells.append([values[c] for c in IMPORT_COLUMNS])
     out = io.BytesIO()
     book.save(out)

@@ -60,7 +60,8 @@ def test_the_dashboard_csv_and_xlsx_hold_the_figures_shown(manager_client, demo)
             assert float(row["Value"]) == float(snapshot.actual)
             assert float(row["Target"]) == float(snapshot.target_value)
             assert float(row["Percent"]) == float(snapshot.percent)
-            assert str(row["Forecast date"])[:10] == snapshot.forecast_date.isoformat()
+            # The demo project has ended: its final result carries no forecast (issue 16).
+            assert snapshot.forecast_date is None and row["Forecast date"] in ("", None)
         by_hood = {
             row["Category"]: float(row["Value"])
             for row in rows

@@ -62,8 +62,14 @@ INSTALLED_APPS = [
     "field",
     "dashboard",
     "interop",
+    "notifications",
+    "reports",
     "rest_framework.authtoken",
     "drf_spectacular_sidecar",
+    # The second factor: TOTP from any authenticator app, and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +84,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.language.UserLanguageMiddleware",
+    # Until a required second factor is verified: only the enrolment, verification and logout.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -100,6 +109,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+#: ILO managers, administrators and whoever sees personal data sign in with a second factor
+#: (accounts/second_factor.py); field staff may choose to. Never off in production.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = "haiti_esc"
+#: Accounts not signed in for this many days are flagged on the access review.
+ACCOUNT_INACTIVE_DAYS = int(os.environ.get("ACCOUNT_INACTIVE_DAYS", "90"))
 
 # No inline script anywhere; styles may be inline (Bootstrap utilities, progress bars).
 CONTENT_SECURITY_POLICY = {
@@ -141,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -172,6 +189,8 @@ FORMAT_MODULE_PATH = ["haiti_esc.formats"]
 #: The offline field app's version: with the precached files' names, it makes the service
 #: worker's cache name; a new one takes over once no entry is being sent (outbox kept).
 FIELD_OFFLINE_VERSION = os.environ.get("FIELD_OFFLINE_VERSION", "1")
+#: The language of mails to people who chose none: French, the administration's.
+NOTIFICATIONS_FALLBACK_LANGUAGE = "fr"
 TIME_ZONE = "America/Port-au-Prince"
 USE_I18N = True
 USE_TZ = True
@@ -202,6 +221,29 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "field:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# E-mail (notifications, password resets) through Django's mail framework, from the environment:
+# an SMTP server (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS),
+# or another backend (EMAIL_BACKEND, with EMAIL_FILE_PATH for the file-based one).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".run" / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "haiti_esc <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: The address of the site in links of mails sent without a request (digests, reminders).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+#: The daily digests and reminders go out at this local hour (the catch-up does not claim before).
+NOTIFICATIONS_DIGEST_HOUR = int(os.environ.get("NOTIFICATIONS_DIGEST_HOUR", "6"))
+#: A password reset link works once, for this many seconds (2 hours by default).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(2 * 60 * 60)))
+#: Password reset requests per hour, per address asked for and per client IP.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20"))
 
 # Admin exports: characters XLSX cannot hold are dropped; formulas are neutralised by the resources.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
@@ -254,8 +296,20 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 600}
-    )
+    ),
+    # Request counts of the throttles (accounts/throttling.py), apart from the boards.
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "haiti_esc_throttle",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
+THROTTLE_CACHE = "throttle"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -278,6 +332,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "interop.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "interop.api.exceptions.exception_handler",
+    # Over a rate: 429 with Retry-After (README, interop/README.md). Anonymous requests and the
+    # token endpoint per address, signed-in API use per user; the login and password forms too.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonymousRateThrottle",
+        "accounts.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON_RATE", "60/minute"),
+        "user": os.environ.get("THROTTLE_USER_RATE", "600/minute"),
+        "token": os.environ.get("THROTTLE_TOKEN_RATE", "10/minute"),
+        "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/minute"),
+        "password": os.environ.get("THROTTLE_PASSWORD_RATE", "5/minute"),
+    },
+    # The address is REMOTE_ADDR; behind N proxies of ours, the Nth address from the right of
+    # X-Forwarded-For (never the whole header, which a client could vary at will).
+    "NUM_PROXIES": int(os.environ.get("THROTTLE_NUM_PROXIES", "0")),
 }
 # The API's OpenAPI 3 schema at /api/schema/; Swagger UI at /api/docs/ from local static files.
 SPECTACULAR_SETTINGS = {

@@ -20,3 +20,4 @@ PROGRESS_CATCH_UP_SECONDS = 1
 # Assertions read English messages; French is tested by asking for it (Accept-Language: fr, and
 # the browser tests' fr-FR locale), as field staff's phones do.
 LANGUAGE_CODE = "en"
+NOTIFICATIONS_FALLBACK_LANGUAGE = "en"

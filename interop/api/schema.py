@@ -15,6 +15,7 @@ ERRORS = {
     "401": "No or an invalid token or session.",
     "403": "The user's role does not allow this.",
     "404": "No such record among those the user may see.",
+    "429": "Too many requests from this address or user: wait the seconds given by Retry-After.",
 }
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import (
     action,
@@ -24,6 +25,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.second_factor import is_enrolled, signs_in_with_second_factor
+from accounts.services import second_factor_verify
+from accounts.throttling import TokenRateThrottle
 from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
 from fora.models import CommunityForum, ForumSession
@@ -51,10 +55,31 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ObtainToken(ObtainAuthToken):
-    """A token for a user name and password (for Kobo, Power BI, scripts); 400 when they are wrong."""
+    """A token for a user name and password (for Kobo, Power BI, scripts); 400 when they are wrong.
+    An account that signs in with a second factor also gives `otp`: the code of its authenticator
+    app or a recovery code (400 asking for it otherwise). Limited per address (429)."""
 
     schema = AutoSchema()
     parser_classes = (FormParser, MultiPartParser, JSONParser)
+    serializer_class = serializers.TokenRequestSerializer
+    throttle_classes = [TokenRateThrottle]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if signs_in_with_second_factor(user):
+            code = serializer.validated_data.get("otp", "")
+            if not is_enrolled(user):
+                raise ValidationError({"otp": [_("Set up your second factor on the website first.")]})
+            if not code:
+                raise ValidationError(
+                    {"otp": [_("This account signs in with a second factor: give its current code.")]}
+                )
+            if second_factor_verify(user=user, code=code) is None:
+                raise ValidationError({"otp": [_("This code is wrong, or was already used.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 def idempotency_key(request):

@@ -109,13 +109,14 @@ def test_activity_identifies_ilo_minustah_status_dates_country_locations_and_sec
     langs = {
         n.get("{http://www.w3.org/XML/1998/namespace}lang", "en") for n in act.findall("title/narrative")
     }
-    assert langs == {"en", "fr"}
+    assert langs == {"en", "fr", "ht"}
     assert {
         n.get("{http://www.w3.org/XML/1998/namespace}lang", "en")
         for n in act.findall("description/narrative")
     } == {
         "en",
         "fr",
+        "ht",
     }
     general = {
         n.get("{http://www.w3.org/XML/1998/namespace}lang", "en"): n.text

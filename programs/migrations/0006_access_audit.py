@@ -7,29 +7,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0005_form_submissions'),
+        ("programs", "0005_form_submissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessAudit',
+            name="AccessAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150, verbose_name='username')),
-                ('action', models.CharField(choices=[('view_personal', 'Viewed personal data'), ('export', 'Exported data'), ('refused', 'Access refused'), ('anonymise', 'Anonymised a person')], max_length=20, verbose_name='action')),
-                ('what', models.CharField(help_text='The record or export concerned.', max_length=200, verbose_name='what')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150, verbose_name="username")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view_personal", "Viewed personal data"),
+                            ("export", "Exported data"),
+                            ("refused", "Access refused"),
+                            ("anonymise", "Anonymised a person"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "what",
+                    models.CharField(
+                        help_text="The record or export concerned.", max_length=200, verbose_name="what"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="at"),
+                ),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access audit entry',
-                'verbose_name_plural': 'access audit',
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['user', '-at'], name='audit_user_latest')],
+                "verbose_name": "access audit entry",
+                "verbose_name_plural": "access audit",
+                "ordering": ["-at"],
+                "indexes": [models.Index(fields=["user", "-at"], name="audit_user_latest")],
             },
         ),
     ]

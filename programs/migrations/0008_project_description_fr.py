@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0007_retention_schedule'),
+        ("programs", "0007_retention_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='description_fr',
-            field=models.TextField(blank=True, verbose_name='description in French'),
+            model_name="project",
+            name="description_fr",
+            field=models.TextField(blank=True, verbose_name="description in French"),
         ),
     ]

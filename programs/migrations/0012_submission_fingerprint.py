@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0011_location_both_or_neither'),
+        ("programs", "0011_location_both_or_neither"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='formsubmission',
-            name='fingerprint',
-            field=models.CharField(blank=True, max_length=64, verbose_name='content fingerprint'),
+            model_name="formsubmission",
+            name="fingerprint",
+            field=models.CharField(blank=True, max_length=64, verbose_name="content fingerprint"),
         ),
         migrations.AddField(
-            model_name='reviewevent',
-            name='fingerprint',
-            field=models.CharField(blank=True, max_length=64, verbose_name='content fingerprint'),
+            model_name="reviewevent",
+            name="fingerprint",
+            field=models.CharField(blank=True, max_length=64, verbose_name="content fingerprint"),
         ),
     ]

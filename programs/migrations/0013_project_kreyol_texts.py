@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0012_submission_fingerprint'),
+        ("programs", "0012_submission_fingerprint"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='description_ht',
-            field=models.TextField(blank=True, verbose_name='description in Haitian Creole'),
+            model_name="project",
+            name="description_ht",
+            field=models.TextField(blank=True, verbose_name="description in Haitian Creole"),
         ),
         migrations.AddField(
-            model_name='project',
-            name='title_ht',
-            field=models.CharField(blank=True, max_length=250, verbose_name='title in Haitian Creole'),
+            model_name="project",
+            name="title_ht",
+            field=models.CharField(blank=True, max_length=250, verbose_name="title in Haitian Creole"),
         ),
     ]

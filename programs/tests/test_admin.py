@@ -27,6 +27,10 @@ ADDED_BY_THE_SYSTEM_ONLY = {
     "AccessFailureLog",
     "AccessLog",
     "AccessAudit",
+    "AccessChange",
+    "PeriodEvent",
+    "PeriodFigure",
+    "PeriodNarrative",
     "ProgressSnapshot",
     "ReviewEvent",
 }
@@ -109,6 +113,8 @@ def fields_of_one(model, administrator) -> dict | None:
     match model._meta.object_name:
         case "TokenProxy":
             return {"user": administrator}
+        case "StaticDevice" | "TOTPDevice":  # the second factor's recovery codes, authenticator
+            return {"user": administrator, "name": "device"}
         case "AccessAttempt":
             return {**login, "get_data": "", "post_data": "username=someone", "failures_since_start": 1}
         case "AccessFailureLog":
@@ -136,6 +142,30 @@ def fields_of_one(model, administrator) -> dict | None:
                 "user": make_user("terrain-assigned", roles.FIELD_STAFF),
                 "neighbourhood": registered("Neighbourhood")._default_manager.first(),
             }
+        case "PeriodNarrative" | "PeriodFigure" | "PeriodEvent":
+            period = registered("ReportingPeriod")._default_manager.first()
+            target = period.project.targets.first()
+            return {
+                "PeriodNarrative": {
+                    "period": period,
+                    "target": target,
+                    "text": "Ti pwogrè",
+                    "updated_by": administrator,
+                },
+                "PeriodFigure": {
+                    "period": period,
+                    "target": target,
+                    "actual_in_period": Decimal("1"),
+                    "actual_cumulative": Decimal("1"),
+                    "approved_at": datetime.datetime(2015, 4, 2, tzinfo=datetime.UTC),
+                },
+                "PeriodEvent": {
+                    "period": period,
+                    "from_state": "open",
+                    "to_state": "in_review",
+                    "by": administrator,
+                },
+            }[model._meta.object_name]
         case "ReviewEvent":
             job = registered("Job")._default_manager.first()
             return {

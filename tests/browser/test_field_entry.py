@@ -47,10 +47,21 @@ def bel_air():
 
 
 def log_in(page, live_server, username):
+    from django.contrib.auth.models import User
+
+    from accounts.second_factor import signs_in_with_second_factor
+    from accounts.testing import second_factor_device, totp_code
+
+    user = User.objects.get(username=username)
+    device = second_factor_device(user) if signs_in_with_second_factor(user) else None
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f"pw-{username}")
     page.click("main button[type=submit]")
+    if device is not None:  # the manager's second step: the code their app shows
+        page.wait_for_url("**/accounts/second-factor/verify/**")
+        page.fill("input[name=code]", totp_code(device))
+        page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/field/")
 
 

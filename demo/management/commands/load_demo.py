@@ -27,3 +27,13 @@ class Command(BaseCommand):
             )
             for username, password, group in report.users:
                 self.stdout.write(f"  {username:22} {password:20} {group}")
+            if report.second_factors:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        "Second factor (after the password): add the otpauth:// link to an "
+                        "authenticator app, or type one recovery code (each works once):"
+                    )
+                )
+            for username, uri, codes in report.second_factors:
+                self.stdout.write(f"  {username:22} recovery codes: {' '.join(codes)}")
+                self.stdout.write(f"  {'':22} {uri}")

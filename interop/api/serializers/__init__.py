@@ -3,6 +3,7 @@ forms and the admin call), so validation (`full_clean()`), review history, neigh
 and progress marking are the same at every door.
 """
 
+from .auth import TokenRequestSerializer
 from .field_records import (
     BeneficiaryCodeField,
     BusinessSerializer,
@@ -29,6 +30,7 @@ from .programme import (
 from .review import ReviewSerializer
 
 __all__ = [
+    "TokenRequestSerializer",
     "BeneficiaryCodeField",
     "BeneficiarySerializer",
     "BusinessSerializer",

@@ -1,4 +1,5 @@
-"""`python manage.py export_iati [--output FILE] [--validate]`: the IATI 2.03 activity file."""
+"""`python manage.py export_iati [--output FILE] [--validate] [--all-periods]`: the IATI 2.03
+activity file."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the file against the official 2.03 schema in interop/schemas/iati/ first.",
         )
+        parser.add_argument(
+            "--all-periods",
+            action="store_true",
+            help="Publish every reporting period, not only the approved ones.",
+        )
 
-    def handle(self, *args, output=None, validate=False, **options):
-        tree = iati.build_activities()
+    def handle(self, *args, output=None, validate=False, all_periods=False, **options):
+        tree = iati.build_activities(all_periods=all_periods)
         if validate:
             try:
                 iati.validate(tree)

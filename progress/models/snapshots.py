@@ -18,6 +18,7 @@ class ProgressSnapshot(models.Model):
         AT_RISK = "at_risk", _("At risk")
         OFF_TRACK = "off_track", _("Off track")
         NOT_STARTED = "not_started", _("Not started")
+        NOT_REACHED = "not_reached", _("Not reached")
 
     target = models.ForeignKey(
         Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="snapshots"

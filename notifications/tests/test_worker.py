@@ -1,0 +1,73 @@
+"""The beat's task through a real Celery worker process on Redis and a real SMTP server: a task
+queued twice (two beats, a retry) sends each digest once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import start_worker, stop_worker, subprocess_env, wait_for
+from notifications.models import Delivery
+from notifications.tasks import retry_pending_notifications, send_due_notifications
+from tests.worlds import BEL_AIR
+
+from .helpers import returned, submitted_work, with_address
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def mail_worker(smtp_server, django_db_blocker, settings):
+    """A worker of this test run whose mail goes to the test's SMTP server."""
+    from haiti_esc.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL is not set: run the suite with `make test` (Redis on 127.0.0.1).")
+    with django_db_blocker.unblock():
+        env = subprocess_env(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_server.port),
+        )
+    app.connection_for_write().default_channel.client.flushdb()
+    process = start_worker(env, "mail", queues="celery")
+    yield process
+    stop_worker(process)
+
+
+def test_the_task_queued_twice_sends_each_digest_once(two_hoods, smtp_server, mail_worker):
+    with_address(two_hoods["manager"], two_hoods["admin"], two_hoods[BEL_AIR].staff)
+    record = submitted_work(two_hoods[BEL_AIR])
+    submitted_work(two_hoods[BEL_AIR])
+    returned(record, by=two_hoods["manager"])
+
+    send_due_notifications.delay()
+    send_due_notifications.delay()
+    retry_pending_notifications.delay()
+
+    wait_for(lambda: len(smtp_server.messages()) >= 3, timeout=20)
+    wait_for(lambda: Delivery.objects.filter(status=Delivery.Status.SENT).count() == 3, timeout=10)
+    time.sleep(1.5)  # the other two runs have had their turn
+    assert sorted(m["To"] for m in smtp_server.messages()) == sorted(
+        [two_hoods["manager"].email, two_hoods["admin"].email, two_hoods[BEL_AIR].staff.email]
+    )
+    assert "1 record waits for review" in smtp_server.to(two_hoods["manager"].email)[0]["Subject"]
+
+
+def test_the_catch_up_task_sends_what_the_mail_server_refused_once_it_is_back(
+    two_hoods, smtp_server, mail_worker
+):
+    with_address(two_hoods["manager"])
+    submitted_work(two_hoods[BEL_AIR])
+    smtp_server.stop()
+    send_due_notifications.delay()
+    wait_for(lambda: Delivery.objects.filter(attempts__gte=1).exists(), timeout=20)
+    assert smtp_server.messages() == []
+    assert Delivery.objects.get().status == Delivery.Status.PENDING
+
+    smtp_server.start()
+    retry_pending_notifications.delay()
+
+    wait_for(lambda: len(smtp_server.messages()) == 1, timeout=20)
+    wait_for(lambda: Delivery.objects.get().status == Delivery.Status.SENT, timeout=10)
