@@ -132,6 +132,8 @@ DEMO_USERS = [
 DEMO_EMAIL_DOMAIN = "example.org"
 #: The user who reviews the demo's field records.
 DEMO_REVIEWER = "manager"
+#: The user who approves the periods the demo manager submits (never the submitter).
+DEMO_APPROVER = "admin"
 FIRST_NAMES_F = (
     "Marie Roseline Nadège Guerline Widline Fabienne Mirlande Sandra Daphnée Esther Lovely Islande"
 ).split()
@@ -146,8 +148,53 @@ LAST_NAMES = (
 STRUCTURE_AREAS = [Decimal("700"), Decimal("800"), Decimal("600")]
 
 # --- the reporting cycle -------------------------------------------------------------------------
-#: The demo manager's narratives for the first quarter of 2015: (indicator, period, text).
+#: The demo's reporting cycle, so that a newcomer sees all of it: the periods the demo manager
+#: submitted and the demo administrator approved, and the one the manager submitted for review.
+DEMO_APPROVED_PERIODS = ["2014-Q3", "2014-Q4"]
+DEMO_IN_REVIEW_PERIOD = "2015-Q1"
+#: The cumulative value each target expects by the end of each quarter (2014-Q2 … 2016-Q1).
+DEMO_MILESTONES = {
+    "businesses": [0, 2, 4, 6, 9, 12, 14, 16],
+    "youth_jobs": [0, 10, 25, 40, 60, 80, 100, 114],
+    "rehabilitated_m2": [0, 300, 800, 1400, 2000, 2800, 3400, 4000],
+}
+#: The demo manager's narratives: (indicator, period, text).
 DEMO_NARRATIVES = [
+    (
+        "businesses",
+        "2014-Q3",
+        "The centres opened in Bel Air and Fort National and took the first applications; the "
+        "first business plans were coached and two businesses were registered.",
+    ),
+    (
+        "youth_jobs",
+        "2014-Q3",
+        "The community fora agreed how young people are chosen for the jobs; the first "
+        "apprentices were placed in the rehabilitation work.",
+    ),
+    (
+        "rehabilitated_m2",
+        "2014-Q3",
+        "Work started on the pedestrian corridors of Bel Air; the rains of September slowed it.",
+    ),
+    (
+        "businesses",
+        "2014-Q4",
+        "Tailoring and food stalls, most of them run by women, were formed with the centres' "
+        "advice; the milestone was nearly met.",
+    ),
+    (
+        "youth_jobs",
+        "2014-Q4",
+        "Jobs followed the new businesses; fewer than planned, as several businesses waited for "
+        "their first stock before hiring.",
+    ),
+    (
+        "rehabilitated_m2",
+        "2014-Q4",
+        "The corridors of Bel Air advanced well in the dry season; Fort National's drainage "
+        "canal was surveyed.",
+    ),
     (
         "businesses",
         "2015-Q1",

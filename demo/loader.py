@@ -26,13 +26,17 @@ from programs.models import (
     Signatory,
     Target,
 )
-from progress.models import PeriodNarrative, ReportingPeriod
-from progress.period_services import reporting_periods_ensure
+from progress.models import Milestone, PeriodNarrative, PeriodState, ReportingPeriod
+from progress.period_services import milestone_set, period_transition, reporting_periods_ensure
 from progress.services import progress_backfill, progress_recompute
 
 from .content import (
     CVR_NAME,
+    DEMO_APPROVED_PERIODS,
+    DEMO_APPROVER,
     DEMO_EMAIL_DOMAIN,
+    DEMO_IN_REVIEW_PERIOD,
+    DEMO_MILESTONES,
     DEMO_NARRATIVES,
     DEMO_REVIEWER,
     DEMO_USERS,
@@ -176,17 +180,38 @@ class DemoLoader:
 
     # --- the reporting cycle ---------------------------------------------------
     def load_reporting(self, project: Project) -> None:
-        """The project's quarters (2014-Q2 … 2016-Q1) and the demo manager's narratives, left open
-        for the managers to submit and approve."""
+        """The project's quarters (2014-Q2 … 2016-Q1) with milestones, the demo manager's
+        narratives, two quarters submitted by the manager and approved by the administrator, and
+        one submitted and waiting for review: the whole cycle, for a newcomer to see."""
         reporting_periods_ensure(project_ids=[project.pk])
         manager = User.objects.filter(username=DEMO_REVIEWER).first()
-        if manager is None:
+        approver = User.objects.filter(username=DEMO_APPROVER).first()
+        if manager is None or approver is None:
             return
+        periods = {period.code: period for period in ReportingPeriod.objects.filter(project=project)}
+        for target in project.targets.all():
+            for period, value in zip(
+                sorted(periods.values(), key=lambda p: p.start),
+                DEMO_MILESTONES.get(target.indicator, []),
+                strict=False,
+            ):
+                if not Milestone.objects.filter(target=target, period=period).exists():
+                    milestone_set(target=target, period=period, value=Decimal(value), by=manager)
         for indicator, code, text in DEMO_NARRATIVES:
-            period = ReportingPeriod.objects.get(project=project, code=code)
-            target = project.targets.get(indicator=indicator)
             self.ensure(
-                PeriodNarrative, {"period": period, "target": target}, {"text": text, "updated_by": manager}
+                PeriodNarrative,
+                {"period": periods[code], "target": project.targets.get(indicator=indicator)},
+                {"text": text, "updated_by": manager},
+            )
+        # Approved without a PDF: the first download builds and keeps it (no PDF library needed
+        # to load the demo).
+        for code in DEMO_APPROVED_PERIODS:
+            if periods[code].state == PeriodState.OPEN:
+                period_transition(period=periods[code], to_state=PeriodState.IN_REVIEW, by=manager)
+                period_transition(period=periods[code], to_state=PeriodState.APPROVED, by=approver)
+        if periods[DEMO_IN_REVIEW_PERIOD].state == PeriodState.OPEN:
+            period_transition(
+                period=periods[DEMO_IN_REVIEW_PERIOD], to_state=PeriodState.IN_REVIEW, by=manager
             )
 
 

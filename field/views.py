@@ -26,7 +26,13 @@ from programs import access
 from programs.idempotency import content_fingerprint
 from programs.ids import parse_id
 from programs.models import ReviewEvent, ReviewState
-from programs.review import FieldAccessDenied, FormTokenReused, records_verify, review_set_state
+from programs.review import (
+    FieldAccessDenied,
+    FormTokenReused,
+    record_saved_with,
+    records_verify,
+    review_set_state,
+)
 
 from . import outbox, selectors
 from .kinds import KINDS, FieldKind
@@ -114,6 +120,23 @@ def record_form(request, kind_slug: str, pk: int | None = None):
             return outbox.forbidden(message)
         messages.warning(request, message)
         return redirect("field:detail", kind.slug, record.pk)
+    if request.method == "POST" and (token := _posted_token(request)):
+        # A resend of an entry already saved answers with that record, before the form's rules.
+        try:
+            earlier = record_saved_with(
+                token,
+                by=request.user,
+                model=kind.model,
+                fingerprint=content_fingerprint(request.POST, request.FILES),
+            )
+        except FormTokenReused as error:
+            earlier = None
+            if outbox_send:
+                return outbox.conflict(error)
+        if earlier is not None:
+            if outbox_send:
+                return outbox.saved(earlier, kind)
+            return redirect("field:detail", kind.slug, earlier.pk)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = kind.form_class(data, files, instance=record, user=request.user)
@@ -269,6 +292,13 @@ def review_decide(request, kind_slug: str, pk: int):
         request, _("%(record)s: %(state)s.") % {"record": record, "state": ReviewState(to_state).label}
     )
     return redirect(_local_next(request) or reverse("field:review"))
+
+
+def _posted_token(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        return None
 
 
 def _local_next(request) -> str | None:

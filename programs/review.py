@@ -160,6 +160,16 @@ def field_record_save(
     return record
 
 
+def record_saved_with(token: uuid.UUID, *, by, model, fingerprint: str = "") -> ReviewedRecord | None:
+    """The record an earlier send of this one-time key saved (`replayed`), or None; a key of
+    another user or kind, or with other content, is refused (`FormTokenReused`). Doors ask it
+    before validating, so a resend is not refused by the rules its own first send satisfied
+    (a business's name taken, a job overlapping itself)."""
+    return _saved_with(
+        token, by=by, content_type=ContentType.objects.get_for_model(model), fingerprint=fingerprint
+    )
+
+
 def _saved_with(
     token: uuid.UUID, *, by, content_type: ContentType, fingerprint: str = ""
 ) -> ReviewedRecord | None:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.models import Project, Target
@@ -19,7 +20,7 @@ from progress.period_services import REVIEW_PERMISSION, narrative_save, reportin
 
 from .documents import QUALITY_LABELS, period_report
 from .pdf import served_pdf
-from .services import report_transition
+from .services import approved_pdf_keep, report_transition
 from .spreadsheets import report_xlsx
 
 #: Reports are project-wide: those who see every neighbourhood read them.
@@ -75,6 +76,10 @@ def period_detail(request, project_pk: int, code: str):
 @require_GET
 def period_pdf(request, project_pk: int, code: str):
     project, period = _period(project_pk, code)
+    if period.frozen and not period.approved_pdf:
+        # Approved, its PDF not kept yet (the worker's still on it, or the broker was down).
+        approved_pdf_keep(period_id=period.pk, language=translation.get_language())
+        period.refresh_from_db()
     pdf, approved = served_pdf(project, period)
     response = HttpResponse(pdf, content_type="application/pdf")
     suffix = "-approved" if approved else ""

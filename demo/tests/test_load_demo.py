@@ -19,7 +19,7 @@ from demo.loader import DEMO_USERS, PROJECT_CODE
 from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
 from programs.models import FocusArea, Neighbourhood, Partnership, Project, ReviewState, Signatory, Target
-from progress.models import ProgressSnapshot
+from progress.models import Milestone, ProgressSnapshot, ReportingPeriod
 from rehab.models import WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,20 @@ class TestWithDebug:
             latest = ProgressSnapshot.objects.filter(target=target).latest()
             assert 0 < latest.actual < target.value, target.indicator
             assert latest.target_value == target.value
+
+    def test_the_reporting_cycle_is_there_whole_and_iati_publishes_the_approved_periods(self, with_debug):
+        from interop import iati  # noqa: PLC0415
+
+        states = dict(ReportingPeriod.objects.filter(project=with_debug.project).values_list("code", "state"))
+        assert sorted(code for code, state in states.items() if state == "approved") == ["2014-Q3", "2014-Q4"]
+        assert states["2015-Q1"] == "in_review"
+        assert sum(state == "open" for state in states.values()) == 5
+        assert Milestone.objects.filter(target__project=with_debug.project).count() == 24
+        tree = iati.build_activities()
+        for indicator in tree.xpath("//iati-activity/result/indicator"):
+            periods = indicator.findall("period")
+            assert [p.find("period-start").get("iso-date") for p in periods] == ["2014-07-01", "2014-10-01"]
+            assert all(p.findtext("actual/comment/narrative") for p in periods)
 
     def test_one_user_per_role_is_created_and_the_credentials_printed(self, with_debug):
         users = {user.username: user for user in User.objects.prefetch_related("groups")}

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from enterprises.models import Business
 from rehab.models import WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,59 @@ def test_the_api_idempotency_key_saves_once_and_answers_the_same_record(two_hood
     assert first.json()["id"] == again.json()["id"] and first.json()["url"] == again.json()["url"]
     assert WorkRecord.objects.filter(site=hood.site, completed_area_m2="5").count() == 1
     assert WorkRecord.objects.filter(site=hood.site, completed_area_m2="6").count() == 0
+
+
+def business_entry(hood, token):
+    return {
+        "name": "Resent shop",
+        "owner": hood.beneficiary.code,
+        "centre": hood.centre.pk,
+        "neighbourhood": hood.neighbourhood.pk,
+        "activity": "Couture",
+        "formed_on": "2014-07-01",
+        "size": "micro",
+        "status": "created",
+        "token": str(token),
+        "submit": "1",
+    }
+
+
+def test_a_resent_business_is_answered_with_itself_not_refused_by_its_own_name(two_hoods):
+    """The first send saved it, its answer was lost: the resend must not meet "a business with
+    this name" (the rule its own first send satisfied) and wait as needing attention."""
+    hood = two_hoods[BEL_AIR]
+    client, token = client_of(hood.staff), uuid.uuid4()
+    url = reverse("field:create", args=["businesses"])
+    first = client.post(url, business_entry(hood, token), **OUTBOX)
+    again = client.post(url, business_entry(hood, token), **OUTBOX)
+    posted_again = client.post(url, business_entry(hood, token))  # the form posted itself again
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert first.json()["id"] == again.json()["id"]
+    assert posted_again.status_code == 302
+    assert posted_again["Location"] == reverse("field:detail", args=["businesses", first.json()["id"]])
+    assert Business.objects.filter(name="Resent shop").count() == 1
+    # Another entry with the same name (a new key) is still refused, field by field.
+    other = client.post(url, business_entry(hood, uuid.uuid4()), **OUTBOX)
+    assert other.status_code == 400 and "name" in json.dumps(other.json())
+
+
+def test_the_api_answers_a_resent_business_with_itself_and_refuses_another_user_s_key(two_hoods):
+    hood, other_hood = two_hoods[BEL_AIR], two_hoods[FORT_NATIONAL]
+    api = APIClient()
+    api.force_authenticate(hood.staff)
+    key = str(uuid.uuid4())
+    body = business_entry(hood, key)
+    del body["token"], body["submit"]
+    first = api.post("/api/businesses/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    again = api.post("/api/businesses/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    in_body = api.post("/api/businesses/", body | {"token": key}, format="json")
+    assert (first.status_code, again.status_code, in_body.status_code) == (201, 200, 200), again.content
+    assert first.json()["id"] == again.json()["id"] == in_body.json()["id"]
+    stranger = APIClient()
+    stranger.force_authenticate(other_hood.staff)
+    refused = stranger.post("/api/businesses/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert refused.status_code == 409 and "Resent shop" not in json.dumps(refused.json())
+    assert Business.objects.filter(name="Resent shop").count() == 1
 
 
 def test_a_malformed_idempotency_key_is_a_400(two_hoods):

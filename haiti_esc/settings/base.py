@@ -279,6 +279,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 PROGRESS_COALESCE_SECONDS = float(os.environ.get("PROGRESS_COALESCE_SECONDS", "2"))
 #: A project stale for longer than this lost its queued recompute; the catch-up redoes it.
 PROGRESS_CATCH_UP_SECONDS = float(os.environ.get("PROGRESS_CATCH_UP_SECONDS", "30"))
+#: A project with more field records than this has its approved report's PDF prepared by the
+#: Celery worker after the approval, rather than during the approval's request.
+REPORTS_PDF_INLINE_RECORDS = int(os.environ.get("REPORTS_PDF_INLINE_RECORDS", "20000"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

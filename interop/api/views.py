@@ -32,8 +32,9 @@ from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
 from fora.models import CommunityForum, ForumSession
 from programs import access
-from programs.idempotency import parse_key
+from programs.idempotency import content_fingerprint, parse_key
 from programs.models import Neighbourhood, Partnership, Project, ReviewState, Target
+from programs.review import record_saved_with
 from progress.models import ProgressSnapshot
 from progress.selectors import latest_snapshots
 from rehab.models import RehabSite, WorkRecord
@@ -236,6 +237,9 @@ class FieldRecordViewSet(
     def create(self, request, *args, **kwargs):
         """201 with the new record; 200 with the same record when its `Idempotency-Key` (or
         `token`) was sent before with the same content; 409 when with other content."""
+        earlier = self._saved_before(request)
+        if earlier is not None:
+            return Response(self.get_serializer(earlier).data, status=status.HTTP_200_OK)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = serializer.save()
@@ -243,6 +247,25 @@ class FieldRecordViewSet(
         return Response(
             self.get_serializer(record).data,
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
+
+    def _saved_before(self, request):
+        """The record an earlier send of this one-time key saved, asked before the serializer's
+        rules: a resend must not be refused by what its first send satisfied (a unique name)."""
+        key = idempotency_key(request)
+        if key is None and isinstance(request.data, dict):
+            try:
+                key = parse_key(request.data.get("token"))
+            except (ValueError, TypeError, AttributeError):
+                return None  # the serializer says what is wrong with it
+        if key is None:
+            return None
+        # Another user's or kind's key, or other content: FormTokenReused, a 409 (exceptions.py).
+        return record_saved_with(
+            key,
+            by=request.user,
+            model=self.model,
+            fingerprint=content_fingerprint(request.data, request.FILES),
         )
 
     @action(detail=True, methods=["post"])

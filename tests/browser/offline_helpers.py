@@ -61,6 +61,9 @@ class Phone:
             self.context.set_offline(True)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.page.on("dialog", self._accept)
+        # What the page loaded, said when an evaluate fails because the page went elsewhere.
+        self.navigations: list[str] = []
+        self.page.on("framenavigated", lambda frame: frame.parent_frame or self.navigations.append(frame.url))
         return self
 
     def _accept(self, dialog):
@@ -116,7 +119,10 @@ class Phone:
     # ---- the outbox ----
 
     def outbox(self) -> list[dict]:
-        return self.page.evaluate(OUTBOX_JS)
+        try:
+            return self.page.evaluate(OUTBOX_JS)
+        except Exception as error:
+            raise AssertionError(f"the page went elsewhere; its navigations: {self.navigations}") from error
 
     def all_entries(self) -> list[dict]:
         return self.page.evaluate(ALL_ENTRIES_JS)

@@ -386,12 +386,6 @@ def chaos_figures(phone, made, offline_made, before, started, made_in):
     return rows, new_rows, duplicates, lost, elapsed
 
 
-@pytest.mark.xfail(
-    reason="Known defect (issue 20, open): with 30 % of answers dropped, an online submit whose answer "
-    "is lost is queued again under a new key; the server refuses the copy (rows 200, duplicates 0, "
-    "lost 0) but the copy waits as 'needs your attention', so the outbox does not empty.",
-    strict=False,
-)
 def test_chaos_200_entries_online_and_offline_with_requests_and_responses_dropped(phone, world):
     """200 entries of the five kinds, made in random order online and offline, while the relay
     drops 30 % of requests and 30 % of responses: each is on the server exactly once."""

@@ -533,7 +533,8 @@
             });
           }
           if (entry.state === "attention") { return resolve({ attention: entry }); }
-          if (Date.now() > deadline || !navigator.onLine) { return resolve({ waiting: entry }); }
+          // No answer from the server (a failed try), or no network: it waits on this phone.
+          if (Date.now() > deadline || !navigator.onLine || entry.attempts > 0) { return resolve({ waiting: entry }); }
           setTimeout(poll, 250);
         }).catch(function () { resolve({}); });
       })();
@@ -580,8 +581,10 @@
       delete form.dataset.sent; // field.js's one-submit guard: this page sends through the outbox
       if (busy) { return; }
       busy = true;
+      var online = navigator.onLine; // as it was when the person pressed the button
       var submitter = event.submitter || form.querySelector("button[name=submit]");
       clearErrors(form);
+      say(null);
       save(form, submitter, editingId).then(function (result) {
         if (result.errors) {
           say("danger", [gettext("Please correct what is marked below.")]);
@@ -591,7 +594,7 @@
         if (result.full) { say("danger", [fullMessage()]); return; }
         var entry = result.entry;
         editingId = entry.id;
-        if (!navigator.onLine) { return savedHere(form); }
+        if (!online || !navigator.onLine) { return savedHere(form); }
         say("info", [gettext("Sending…")]);
         sendNow();
         return waitForOutcome(entry.id, ONLINE_WAIT).then(function (outcome) {
