@@ -82,8 +82,9 @@ restore:
 loadtest: venv services
 	$(PY) scripts/loadtest.py --users 50 --seconds 60
 
-# Benchmark of ratios at scale 1 and 1000 (issue 9): generates haiti_esc_bench_1 and
-# haiti_esc_bench_1000 once (about 6 minutes), then measures against gunicorn on 127.0.0.1 and
+# Benchmark of ratios at scales 1, 100, 1000 and 10,000 (issues 9 and 19): generates
+# haiti_esc_bench_<scale> once (the 10,000 one takes about half an hour and some 20 GB), then
+# measures in-process, against gunicorn on 127.0.0.1, with a Celery worker and in Chromium, and
 # writes bench/results.json and bench/RESULTS.md. wrk comes from Debian when missing.
 .PHONY: bench
 bench: venv services

@@ -17,7 +17,8 @@ RUN = ROOT / ".run"
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG = "postgres://haiti_esc:haiti_esc@127.0.0.1:5432"
-HOST, PORT = "127.0.0.1", 8765
+#: gunicorn's address; BENCH_PORT lets two benchmark sessions run side by side while they are written.
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
 
 
 def log(message: str) -> None:

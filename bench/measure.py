@@ -2,7 +2,8 @@
 
     python bench/measure.py TASK [--rows N]      (prints one JSON object on its last line)
 
-Tasks: `users` (bench users and fresh session cookies), `queries` (queries per page),
+Tasks: those of bench/scale_measure.py (compared across scales), `users` (bench users and fresh
+session cookies), `queries` (queries per page),
 `recompute` (progress recompute of every project vs the raw SQL aggregates), `import`
 (beneficiary import vs raw bulk_create), `copy` (raw COPY of jobs, the export floor).
 Everything that writes runs in a transaction that is rolled back: the database is left as found.
@@ -296,7 +297,10 @@ def task_copy(args) -> dict:
     return {"rows": args.rows, "copy_seconds": statistics.median(times), "bytes": size}
 
 
+from bench.scale_measure import TASKS as SCALE_TASKS  # noqa: E402
+
 TASKS = {
+    **SCALE_TASKS,
     "users": task_users,
     "queries": task_queries,
     "recompute": task_recompute,

@@ -13,6 +13,7 @@ import platform
 import re
 from pathlib import Path
 
+from bench import report_scale
 from bench.environment import PG, RUN
 
 GOALS = {
@@ -30,6 +31,7 @@ GOALS = {
     "export_100k_jobs_vs_copy": ("<= 3", lambda v: v <= 3),
     "export_100k_jobs_memory_growth_mb": ("<= 50 (flat)", lambda v: v <= 50),
     "dashboard_rps_vs_trivial_rps": (">= 0.5", lambda v: v >= 0.5),
+    **report_scale.GOALS,
 }
 FAMILY_RATIOS = {
     "dashboard": "queries_dashboard_1000_vs_1",
@@ -73,7 +75,9 @@ def ratio(name: str, measured: float | None) -> dict:
 
 def ratios(data: dict) -> dict:
     out = {}
-    http, small, large = data.get("http", {}), data["queries"]["small"], data["queries"]["large"]
+    # The first round's query ratios compare scale 1000 ("mid") with scale 1.
+    http, small = data.get("http", {}), data["queries"]["small"]
+    large = data["queries"].get("mid", data["queries"]["large"])
     trivial, dashboard = http.get("trivial", {}), http.get("dashboard", {})
     out["dashboard_median_vs_trivial"] = ratio(
         "dashboard_median_vs_trivial",
@@ -100,10 +104,10 @@ def ratios(data: dict) -> dict:
         field["median"] / admin["median"] if field.get("median") and admin.get("median") else None,
     )
     recompute = data.get("recompute")
-    out["recompute_vs_raw_sql"] = ratio(
-        "recompute_vs_raw_sql",
-        recompute["recompute_seconds"] / recompute["raw_sql_seconds"] if recompute else None,
-    )
+    value = None
+    if recompute:  # the median of the runs' ratios when measured in several runs
+        value = recompute.get("ratio_median") or recompute["recompute_seconds"] / recompute["raw_sql_seconds"]
+    out["recompute_vs_raw_sql"] = ratio("recompute_vs_raw_sql", value)
     imported = data.get("import")
     speed = None
     if imported and imported.get("import_seconds") and not imported.get("import_errors"):
@@ -122,6 +126,8 @@ def ratios(data: dict) -> dict:
     if load_trivial.get("rps") and load_dashboard.get("rps") is not None:
         rps = load_dashboard["rps"] / load_trivial["rps"]
     out["dashboard_rps_vs_trivial_rps"] = ratio("dashboard_rps_vs_trivial_rps", rps)
+    for name, value in report_scale.measured(data).items():
+        out[name] = ratio(name, value)
     return out
 
 
@@ -159,7 +165,9 @@ def markdown(result: dict, data: dict) -> str:
         "",
         f"- Machine: {result['machine']}",
         f"- Date: {result['date']}",
-        f"- Scale: {data['small_scale']} and {result['scale']} (`generate_data --scale N`); "
+        f"- Scales: {', '.join(str(s) for s in data.get('scales', [data['small_scale'], result['scale']]))} "
+        f"(`generate_data --scale N`); ratios between scales compare {data['small_scale']} with "
+        f"{result['scale']} (the first round's query ratios 1 with 1000); "
         "gunicorn 2 workers, production settings (DEBUG off, HTTPS=0), PostgreSQL and Redis on 127.0.0.1",
         f"- Run time: {data['seconds']:.0f} s"
         + (
@@ -208,17 +216,23 @@ def markdown(result: dict, data: dict) -> str:
         lines.append(
             f"- raw COPY of {r['rows']:,} jobs to CSV: {r['copy_seconds']:.2f} s ({r['bytes']:,} bytes)"
         )
+    lines += report_scale.markdown_lines(data)
     large_scale = result["scale"]
-    lines += ["", "## Queries per page", "", f"| page | scale {data['small_scale']} | scale {large_scale} | "
-              f"seconds at {large_scale} (in-process) |", "| --- | --- | --- | --- |"]  # fmt: skip
     small, large = data["queries"]["small"], data["queries"]["large"]
+    mid = data["queries"].get("mid", {})
+    lines += ["", "## Queries per page", "", f"| page | scale {data['small_scale']} | scale 1000 | "
+              f"scale {large_scale} | seconds at {large_scale} (in-process) |",
+              "| --- | --- | --- | --- | --- |"]  # fmt: skip
     for page, entry in small.items():
         other = large.get(page, {})
         if entry.get("url") is None:
-            lines.append(f"| {page} | not yet built | not yet built | |")
+            lines.append(f"| {page} | not yet built | not yet built | not yet built | |")
             continue
         seconds = "" if other.get("seconds") is None else other["seconds"]
-        lines.append(f"| {page} | {entry['queries']} | {other.get('queries')} | {seconds} |")
+        lines.append(
+            f"| {page} | {entry['queries']} | {mid.get(page, {}).get('queries')} | {other.get('queries')} "
+            f"| {seconds} |"
+        )
     slow = [(page, entry) for page, entry in large.items() if (entry.get("seconds") or 0) > 2]
     if slow:
         lines += ["", f"## Pages slower than 2 s at scale {large_scale} (in-process, constant queries)", ""]

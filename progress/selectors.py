@@ -11,7 +11,21 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from enterprises.models import Business, Job
@@ -26,6 +40,8 @@ from .models import ProgressSnapshot, ReportingPeriod
 Indicator = Target.Indicator
 COUNTED_BUSINESS_STATUSES = ("created", "operating")
 DEFAULT_YOUTH_BAND = (15, 24)
+#: `until_end` of the aggregates that keeps every record, grouped as dated after its project's end or not.
+SPLIT_AT_END = "split"
 
 
 class AgeInYears(Func):
@@ -156,13 +172,22 @@ def _period_of(project_path: str, date_field: str) -> Subquery:
 
 
 def _grouped(
-    records: QuerySet, project_path: str, date_field: str, *, by_period: bool, until_end: bool | None
+    records: QuerySet, project_path: str, date_field: str, *, by_period: bool, until_end: bool | None | str
 ):
     """`records` with what the grouping needs: the period of each (when by period), and only those
     dated on or before their project's end (`until_end`: the final result of an ended project), or
-    only those dated after it (`until_end=None`: shown apart)."""
+    only those dated after it (`until_end=None`: shown apart), or all of them marked as dated after
+    it or not (`SPLIT_AT_END`: both in one pass)."""
     end = F(project_path.replace("_id", "__end_date"))
-    if until_end:
+    if until_end == SPLIT_AT_END:
+        records = records.annotate(
+            _late=Case(
+                When(**{f"{date_field}__gt": end}, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    elif until_end:
         records = records.filter(**{f"{date_field}__lte": end})
     elif until_end is None:
         records = records.filter(**{f"{date_field}__gt": end})
@@ -211,6 +236,19 @@ def progress_actuals(
     return {project_id: rows.get(project_id) or _zero_actuals() for project_id in project_ids}
 
 
+def progress_actuals_and_after_end(
+    project_ids: list[int], *, youth_bands: dict[int, tuple[int, int]] | None = None
+) -> tuple[dict, dict]:
+    """In one pass of the three aggregates: each project's actual values counting the records
+    dated on or before its end date (for a project not ended, every record: none is dated after
+    today), and, for the projects with records dated after their end, what those would add
+    (shown apart, never counted). What a recompute needs, at the cost of `progress_actuals`."""
+    rows = _actuals(project_ids, youth_bands, None, by_period=False, until_end=SPLIT_AT_END)
+    counted = {pk: rows.get((pk, False)) or _zero_actuals() for pk in project_ids}
+    after_end = {pk: rows[pk, True] for pk in project_ids if (pk, True) in rows}
+    return counted, after_end
+
+
 def _zero_actuals() -> dict[str, progress.Actual]:
     return {indicator: progress.Actual() for indicator in Indicator.values}
 
@@ -218,7 +256,7 @@ def _zero_actuals() -> dict[str, progress.Actual]:
 def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: bool) -> dict:
     """The aggregates, keyed by project (or by (project, period) when `by_period`)."""
     youth_bands = youth_bands or {}
-    extra = ("_period",) if by_period else ()
+    extra = ("_period",) if by_period else ("_late",) if until_end == SPLIT_AT_END else ()
     # Thousands of groups pass through here, so each costs a few additions to plain dicts keyed by
     # (project, key), one per indicator and dimension; the Decimals and nested breakdowns are made
     # once at the end.

@@ -24,7 +24,7 @@ from programs.models import Project, Target
 from . import arithmetic as progress
 from .models import ProgressSnapshot
 from .period_services import reporting_periods_ensure
-from .selectors import progress_actuals
+from .selectors import progress_actuals, progress_actuals_and_after_end
 
 #: The breakdown key of what records dated after an ended project's end would add (not counted).
 AFTER_END = "after_end"
@@ -51,17 +51,9 @@ def progress_recompute(
         )
         reporting_periods_ensure(project_ids=list(projects))
         targets = list(Target.objects.filter(AnyOf(F("project_id"), list(projects))))
-        actuals = progress_actuals(
-            list(projects),
-            youth_bands=_youth_bands(targets),
-            # An ended project's final result counts only what is dated up to its end date.
-            until_end=any(progress.ended(today, end) for _start, end in projects.values()),
-        )
-        ended = [pk for pk, (_start, end) in projects.items() if progress.ended(today, end)]
-        # What an ended project's records dated after its end would add: shown apart, not counted.
-        after_end = (
-            progress_actuals(ended, youth_bands=_youth_bands(targets), until_end=None) if ended else {}
-        )
+        # An ended project's final result counts only what is dated up to its end date; what its
+        # records dated after the end would add is shown apart. Both from one pass.
+        actuals, after_end = progress_actuals_and_after_end(list(projects), youth_bands=_youth_bands(targets))
         # Each target's actual value and breakdown as stored: what is compared and written.
         current = {}
         for target in targets:

@@ -1,0 +1,158 @@
+"""The ratios of issue 19 (ten times the scale, end to end), from the figures bench/run.py gathers:
+their goals, how each is computed, and their lines in RESULTS.md. bench/report.py merges them
+with the first round's.
+"""
+
+from __future__ import annotations
+
+import math
+
+GOALS = {
+    "queries_pages_10000_vs_1": ("== 1.0", lambda v: v == 1.0),
+    "dashboard_median_10000_vs_trivial": ("<= 1.5", lambda v: v <= 1.5),
+    "recompute_one_project_10000_vs_1": ("<= 1.2", lambda v: v <= 1.2),
+    "recompute_all_10000_vs_raw_sql": ("<= 2", lambda v: v <= 2),
+    "freshness_p95_loaded_vs_idle": ("<= 1.5", lambda v: v <= 1.5),
+    "field_form_first_load_vs_network_floor": ("<= 1.5", lambda v: v <= 1.5),
+    "offline_sync_100_vs_online_posts": ("<= 1.5", lambda v: v <= 1.5),
+    "report_pdf_10000_vs_1": ("<= 1.5", lambda v: v <= 1.5),
+    "iati_10000_memory_growth_mb": ("<= 50", lambda v: v <= 50),
+    "growth_exponent_max": ("<= 0.1", lambda v: v <= 0.1),
+}
+#: The timings the growth exponent is fitted on (bench/scale_measure.py `timings`).
+GROWTH_SERIES = ("dashboard", "recompute_one", "field_list", "api_list")
+
+
+def exponent(points: list[tuple[float, float]]) -> float | None:
+    """The least-squares slope k of log(time) against log(scale): time ∝ scale^k."""
+    points = [(math.log(s), math.log(t)) for s, t in points if s > 0 and t and t > 0]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else None
+
+
+def growth_exponents(timings: dict) -> dict[str, float | None]:
+    """Each series' exponent over the scales measured (keys of `timings` are scales as text)."""
+    exponents = {}
+    for series in GROWTH_SERIES:
+        points = [
+            (int(scale), (entry.get(series) or {}).get("median"))
+            for scale, entry in timings.items()
+            if entry.get(series)
+        ]
+        exponents[series] = exponent(points)
+    return exponents
+
+
+def _div(a, b):
+    return a / b if a is not None and b else None
+
+
+def measured(data: dict) -> dict[str, float | None]:
+    """Each ratio's measured value (None when its figures are missing)."""
+    values = {}
+    small, large = data["queries"]["small"], data["queries"]["large"]
+    worst = None
+    for page, entry in small.items():
+        other = large.get(page, {})
+        if entry.get("queries") and other.get("queries"):
+            worst = max(worst or 0, other["queries"] / entry["queries"])
+    values["queries_pages_10000_vs_1"] = worst
+    http = data.get("http", {})
+    values["dashboard_median_10000_vs_trivial"] = _div(
+        http.get("dashboard", {}).get("median"), http.get("trivial", {}).get("median")
+    )
+    timings = data.get("timings", {})
+    one = {scale: entry.get("recompute_one", {}).get("median") for scale, entry in timings.items()}
+    values["recompute_one_project_10000_vs_1"] = _div(
+        one.get(str(data["large_scale"])), one.get(str(data["small_scale"]))
+    )
+    values["recompute_all_10000_vs_raw_sql"] = (
+        (data.get("recompute_all") or {}).get("ratio", {}).get("median")
+    )
+    fresh = data.get("freshness") or {}
+    values["freshness_p95_loaded_vs_idle"] = _div(
+        (fresh.get("loaded") or {}).get("p95"), (fresh.get("idle") or {}).get("p95")
+    )
+    browser = data.get("browser") or {}
+    form = browser.get("field_form_first_load") or {}
+    values["field_form_first_load_vs_network_floor"] = _div(form.get("seconds"), form.get("floor_seconds"))
+    sync = browser.get("offline_sync") or {}
+    values["offline_sync_100_vs_online_posts"] = _div(sync.get("sync_seconds"), sync.get("online_seconds"))
+    pdf = data.get("report_pdf") or {}
+    values["report_pdf_10000_vs_1"] = _div(
+        (pdf.get(str(data["large_scale"])) or {}).get("median"),
+        (pdf.get(str(data["small_scale"])) or {}).get("median"),
+    )
+    iati = data.get("iati") or {}
+    values["iati_10000_memory_growth_mb"] = (
+        iati.get("memory_growth_mb") if iati.get("status") == 200 else None
+    )
+    exponents = [k for k in growth_exponents(timings).values() if k is not None]
+    values["growth_exponent_max"] = max(exponents) if len(exponents) == len(GROWTH_SERIES) else None
+    return values
+
+
+def markdown_lines(data: dict) -> list[str]:
+    """The raw figures behind the ratios of GOALS, for RESULTS.md."""
+    lines = ["", "## Raw figures at ten times the scale", ""]
+    timings = data.get("timings", {})
+    if timings:
+        scales = sorted(timings, key=int)
+        lines += [
+            "In-process medians (seconds) by scale, and the fitted exponent k of time ∝ scale^k:",
+            "",
+            "| series | " + " | ".join(f"scale {s}" for s in scales) + " | k |",
+            "| --- | " + " | ".join("---" for _ in scales) + " | --- |",
+        ]
+        exponents = growth_exponents(timings)
+        for series in GROWTH_SERIES:
+            cells = [f"{(timings[s].get(series) or {}).get('median', float('nan')):.4f}" for s in scales]
+            k = exponents.get(series)
+            lines.append(f"| {series} | " + " | ".join(cells) + f" | {'—' if k is None else f'{k:.3f}'} |")
+        lines.append("")
+    every = data.get("recompute_all")
+    if every:
+        recompute, raw, ratios = every["recompute"], every["raw_sql"], every["ratio"]
+        lines.append(
+            f"- recompute of all {every['projects']:,} projects ({every['snapshots_written']:,} snapshots): "
+            f"median {recompute['median']:.2f} s (runs {recompute['runs']}); the three raw SQL aggregates: "
+            f"median {raw['median']:.2f} s (runs {raw['runs']}); ratio per run {ratios['runs']}, "
+            f"median {ratios['median']:.2f}"
+        )
+    for scale, entry in sorted((data.get("report_pdf") or {}).items(), key=lambda item: int(item[0])):
+        lines.append(
+            f"- PDF of {entry['project']} {entry['period']} at scale {scale}: median {entry['median']:.2f} s "
+            f"(runs {entry['runs']}), {entry['bytes']:,} bytes"
+        )
+    fresh = data.get("freshness") or {}
+    for key in ("idle", "loaded"):
+        if fresh.get(key):
+            entry = fresh[key]
+            lines.append(
+                f"- freshness {key}: p95 {entry.get('p95', float('nan')):.3f} s, median "
+                f"{entry.get('median', float('nan')):.3f} s, n={entry.get('n')}"
+            )
+    if fresh.get("load"):
+        lines.append(f"- the load during the loaded series: {fresh['load']}")
+    browser = data.get("browser") or {}
+    for key, entry in browser.items():
+        shown = {k: v for k, v in entry.items() if not isinstance(v, (list, dict))}
+        lines.append(f"- {key}: {shown}")
+    iati = data.get("iati") or {}
+    if iati:
+        lines.append(
+            f"- IATI file of {iati.get('activities', 0):,} activities: status {iati.get('status')}, "
+            f"{iati.get('seconds', 0):.1f} s, {iati.get('bytes', 0):,} bytes, worker's peak memory "
+            f"+{iati.get('memory_growth_mb', 0):.0f} MB"
+        )
+    if data.get("generated"):
+        lines += ["", "Generated data:", ""]
+        for scale, entry in sorted(data["generated"].items(), key=lambda item: int(item[0])):
+            seconds = entry.get("seconds")
+            took = f"{seconds:.0f} s" if seconds else "reused"
+            lines.append(f"- scale {scale}: generation {took}, database {entry.get('size')}")
+    return lines
