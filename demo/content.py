@@ -163,53 +163,56 @@ DEMO_NARRATIVES = [
     (
         "businesses",
         "2014-Q3",
-        "The centres opened in Bel Air and Fort National and took the first applications; the "
-        "first business plans were coached and two businesses were registered.",
+        "Seven businesses were formed in the centres' first quarter, ahead of the milestone of two: "
+        "the first cohort of business plans had been prepared with the community fora before the launch.",
     ),
     (
         "youth_jobs",
         "2014-Q3",
-        "The community fora agreed how young people are chosen for the jobs; the first "
-        "apprentices were placed in the rehabilitation work.",
+        "Twelve young people started work in the new businesses, against a milestone of ten. The fora "
+        "agreed how young people are chosen; no one under 18 was placed on rehabilitation work.",
     ),
     (
         "rehabilitated_m2",
         "2014-Q3",
-        "Work started on the pedestrian corridors of Bel Air; the rains of September slowed it.",
+        "No area was completed yet: the fora chose the pedestrian corridors in August and work started "
+        "at the end of September, between rains. The milestone of 300 m² was missed; it is caught up "
+        "in the next quarter.",
     ),
     (
         "businesses",
         "2014-Q4",
-        "Tailoring and food stalls, most of them run by women, were formed with the centres' "
-        "advice; the milestone was nearly met.",
+        "Two more businesses (nine in all, milestone four). Most are tailoring and food stalls run by "
+        "women; the centres now coach the existing businesses rather than forming new ones.",
     ),
     (
         "youth_jobs",
         "2014-Q4",
-        "Jobs followed the new businesses; fewer than planned, as several businesses waited for "
-        "their first stock before hiring.",
+        "Twenty-six jobs started, most of them on the corridors' rehabilitation: 38 in all against a "
+        "milestone of 25.",
     ),
     (
         "rehabilitated_m2",
         "2014-Q4",
-        "The corridors of Bel Air advanced well in the dry season; Fort National's drainage "
-        "canal was surveyed.",
+        "The dry season let the corridors of Bel Air and Fort National advance: 2,376 m² completed, "
+        "ahead of the milestone of 800 m².",
     ),
     (
         "businesses",
         "2015-Q1",
-        "The two centres coached the first cohort of business plans; most new businesses are "
-        "tailoring and food stalls run by women.",
+        "No new business this quarter: the centres followed up the nine formed last year (book-keeping, "
+        "stock, market research). Still ahead of the milestone of six.",
     ),
     (
         "youth_jobs",
         "2015-Q1",
-        "Apprentices started in the businesses formed last year; recruitment in Fort National "
-        "waited for the community forum's selection.",
+        "Four apprentices started in the businesses formed last year (42 in all, milestone 40); "
+        "recruitment in Fort National waited for the community forum's selection.",
     ),
     (
         "rehabilitated_m2",
         "2015-Q1",
-        "Work on the pedestrian corridors went on between rains; photos are missing for one site.",
+        "No area completed this quarter: the sites waited for materials. Photos are missing for one "
+        "site; the field team will add them before the report is approved.",
     ),
 ]

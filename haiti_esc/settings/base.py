@@ -379,5 +379,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Lockouts and failed logins are kept in the database (axes' admin); the console shows warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each step of each PDF at INFO: kept for warnings only.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
