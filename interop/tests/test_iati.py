@@ -2,10 +2,13 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
@@ -29,11 +32,16 @@ def schema():
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def served(client) -> etree._ElementTree:
+def download(client) -> bytes:
     response = client.get(reverse("interop:iati-activities"))
-    assert response.status_code == 200
+    assert response.status_code == 200  # anonymous: IATI data is published
     assert response["Content-Type"] == "application/xml"
-    return etree.parse(io.BytesIO(response.content))
+    assert response.streaming  # built and sent a chunk of projects at a time
+    return b"".join(response.streaming_content)
+
+
+def served(client) -> etree._ElementTree:
+    return etree.parse(io.BytesIO(download(client)))
 
 
 def activity(tree) -> etree._Element:
@@ -48,9 +56,7 @@ def test_served_file_after_load_demo_is_valid_against_the_official_schema(client
 
 
 def test_the_file_is_public_and_carries_no_personal_data(client, demo):
-    response = client.get(reverse("interop:iati-activities"))
-    assert response.status_code == 200  # anonymous: IATI data is published
-    text = response.content.decode()
+    text = download(client).decode()
     from beneficiaries.models import Beneficiary
 
     for person in Beneficiary.objects.all()[:20]:
@@ -177,11 +183,60 @@ def test_export_command_prints_the_file_without_output(demo):
     assert IDENTIFIER in out.getvalue()
 
 
-def test_the_file_is_built_in_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
-    for n in range(3):
-        ProjectFactory(code=f"extra-{n}", neighbourhoods=list(demo.neighbourhoods.all()))
-    with django_assert_max_num_queries(10):
-        iati.render(iati.build_activities())
+def queries_of_the_file(**options) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        for _data in iati.stream_activities(**options):
+            pass
+    return len(queries)
+
+
+def more_projects(demo, codes) -> None:
+    for code in codes:
+        TargetFactory(project=ProjectFactory(code=code, neighbourhoods=list(demo.neighbourhoods.all())))
+
+
+def test_the_file_is_built_in_a_fixed_number_of_queries_per_chunk_of_projects(demo):
+    more_projects(demo, [f"extra-{n}" for n in range(5)])
+    # Six projects in one chunk: as few queries as for the whole file before it was streamed.
+    assert queries_of_the_file() <= 10
+    for all_periods in (False, True):
+        one, two, three = (queries_of_the_file(chunk_size=n, all_periods=all_periods) for n in (6, 3, 2))
+        # Each further chunk adds the same few queries, whatever its number of projects.
+        per_chunk = two - one
+        assert three - two == per_chunk
+        assert 0 < per_chunk <= (15 if all_periods else 8)
+    before = queries_of_the_file(all_periods=True)
+    more_projects(demo, [f"more-{n}" for n in range(6)])
+    assert queries_of_the_file(all_periods=True) == before  # twice the projects, one chunk still
+
+
+def test_the_file_is_the_same_whatever_the_chunk_size(demo, schema):
+    more_projects(demo, [f"extra-{n}" for n in range(4)])
+
+    def file(size: int) -> bytes:
+        data = b"".join(iati.stream_activities(chunk_size=size, all_periods=True))
+        return re.sub(rb'generated-datetime="[^"]+"', b"", data)
+
+    whole = file(100)
+    assert file(1) == file(2) == whole
+    tree = etree.parse(io.BytesIO(whole))
+    assert len(tree.getroot()) == 5
+    assert tree.getroot()[0].tail == "\n  "  # pretty-printed, as the file was before it was streamed
+    schema.assertValid(tree)
+
+
+def test_export_command_refuses_an_invalid_file_and_writes_nothing(demo, tmp_path, monkeypatch):
+    build = iati.build_activity
+
+    def broken(project, **options):
+        activity = build(project, **options)
+        etree.SubElement(activity, "not-iati")
+        return activity
+
+    monkeypatch.setattr(iati, "build_activity", broken)
+    with pytest.raises(CommandError, match="not valid.*not-iati"):
+        call_command("export_iati", "--output", str(tmp_path / "activities.xml"), "--validate")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_all_periods_give_eight_periods_per_indicator_with_sex_dimensions(demo, schema, tmp_path):
