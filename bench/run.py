@@ -1,20 +1,27 @@
-"""The benchmark: ratios measured in one run at scale 1 and scale 1000 (`make bench`).
+"""The benchmark: ratios measured in one run at scales 1, 100, 1000 and 10,000 (`make bench`).
 
-    .venv/bin/python bench/run.py [--large 1000] [--small 1] [--quick]
+    .venv/bin/python bench/run.py [--small 1] [--mid 1000] [--large 10000] [--between 100]
+                                  [--repeat 5] [--quick] [--rewrite]
 
 1. Static files collected for the production settings (their manifest storage needs them before
    any page renders), as `make up` does.
 2. Databases haiti_esc_bench_<scale>: created, migrated and generated once (`generate_data`),
-   reused afterwards.
-3. In-process measurements (bench/measure.py, one process per database): queries per page at both
-   scales, progress recompute vs the raw SQL aggregates, beneficiary import vs raw bulk_create,
-   raw COPY of jobs.
-4. gunicorn (2 workers, production settings, DEBUG off, plain HTTP) on 127.0.0.1 over the large
-   database (bench/server.py): latencies of the dashboard, a trivial authenticated view, the field
-   list for field staff and for an administrator, and requests per second under a bounded load
-   (wrk, 10 s) (bench/http_measure.py).
+   reused afterwards; the generation time and each database's size are reported.
+3. In-process measurements (bench/measure.py and bench/scale_measure.py, one process per
+   database): queries per page at scales 1, 1000 and 10,000; the recompute of every project vs
+   the raw SQL aggregates (median of ≥ 5 alternating runs, with the spread) at 1000 and 10,000;
+   the timings of the growth exponent at every scale (dashboard, one project's recompute, a field
+   list, an API list); one period's PDF at 1 and 10,000; beneficiary import vs raw bulk_create;
+   raw COPY of 100,000 jobs.
+4. gunicorn (production settings, DEBUG off, plain HTTP) on 127.0.0.1 (bench/server.py):
+   latencies of the dashboard, a trivial authenticated view and the field list at 10,000, requests
+   per second under a bounded load (wrk) (bench/http_measure.py); the export of all jobs at 1000
+   (114,000 jobs, against the COPY of 100,000); the IATI file of 10,000 projects, streamed, with
+   the worker's memory (bench/iati_measure.py); the freshness of the dashboard after a verify,
+   idle and under load, with a real Celery worker (bench/freshness.py); in Chromium, the field
+   form on a 400 kbit/s, 400 ms link and an outbox of 100 entries (bench/browser_measure.py).
 5. bench/results.json (the issue's shape) and bench/RESULTS.md, with the machine and the date
-   (bench/report.py).
+   (bench/report.py, bench/report_scale.py).
 
 Every load is bounded in count and time and goes to 127.0.0.1 only.
 """
@@ -30,9 +37,13 @@ from pathlib import Path
 # Run as a script (`python bench/run.py`), the folder on the path is bench/, not the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.browser_measure import browser_measurements  # noqa: E402
 from bench.environment import BENCH, PG, PY, RUN, collect_static, env_for, log, run  # noqa: E402
-from bench.http_measure import http_measurements  # noqa: E402
+from bench.freshness import freshness_measurements  # noqa: E402
+from bench.http_measure import export_measurement, http_measurements  # noqa: E402
+from bench.iati_measure import iati_measurement  # noqa: E402
 from bench.report import rewrite, write  # noqa: E402
+from bench.server import Server  # noqa: E402
 
 
 def measure(scale: int, task: str, *extra: str, timeout: float = 1800) -> dict:
@@ -77,10 +88,26 @@ def ensure_database(scale: int) -> float | None:
     return seconds
 
 
+def database_size(scale: int) -> str:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{PG}/postgres")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(%s))", [f"haiti_esc_bench_{scale}"])
+        size = cursor.fetchone()[0]
+    connection.close()
+    return size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="haiti_esc benchmark of ratios")
     parser.add_argument("--small", type=int, default=1)
-    parser.add_argument("--large", type=int, default=1000)
+    parser.add_argument("--mid", type=int, default=1000, help="the first round's large scale")
+    parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument(
+        "--between", default="100", help="more scales for the growth exponent (comma-separated)"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each repeated measurement (>= 5)")
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="no load test, 1,000-row import (a smoke run)")
     parser.add_argument("--output", default=str(BENCH), help="folder of results.json and RESULTS.md")
@@ -95,36 +122,77 @@ def main() -> None:
         return rewrite(Path(args.output))
     RUN.mkdir(exist_ok=True)
     started = time.monotonic()
-    data: dict = {"small_scale": args.small}
+    between = [int(s) for s in args.between.split(",") if s.strip()]
+    scales = sorted({args.small, *between, args.mid, args.large})
+    repeat = ["--repeat", str(max(args.repeat, 5))]
+    data: dict = {
+        "small_scale": args.small,
+        "mid_scale": args.mid,
+        "large_scale": args.large,
+        "scales": scales,
+    }
 
     log("collectstatic for the production settings")
     collect_static(args.small)
-    ensure_database(args.small)
-    data["generated_seconds"] = ensure_database(args.large)
+    data["generated"] = {}
+    for scale in scales:
+        data["generated"][str(scale)] = {"seconds": ensure_database(scale), "size": database_size(scale)}
+    data["generated_seconds"] = data["generated"][str(args.large)]["seconds"]
 
-    log(f"queries per page at scale {args.small}")
-    small = measure(args.small, "queries")["pages"]
-    log(f"queries per page at scale {args.large}")
-    large = measure(args.large, "queries")["pages"]
-    data["queries"] = {"small": small, "large": large}
-    log("progress recompute vs raw SQL")
-    data["recompute"] = measure(args.large, "recompute")
+    data["queries"] = {}
+    for key, scale in (("small", args.small), ("mid", args.mid), ("large", args.large)):
+        log(f"queries per page at scale {scale}")
+        data["queries"][key] = measure(scale, "queries")["pages"]
+    log(f"progress recompute of every project vs raw SQL, {repeat[1]} runs, at {args.mid} and {args.large}")
+    mid_recompute = measure(args.mid, "recompute_all", *repeat)
+    data["recompute"] = {
+        "recompute_seconds": mid_recompute["recompute"]["median"],
+        "raw_sql_seconds": mid_recompute["raw_sql"]["median"],
+        "ratio_median": mid_recompute["ratio"]["median"],
+        "snapshots_written": mid_recompute["snapshots_written"],
+        "projects": mid_recompute["projects"],
+    }
+    data["recompute_all"] = measure(args.large, "recompute_all", *repeat)
+    data["timings"] = {}
+    for scale in scales:
+        log(f"timings of the growth exponent at scale {scale}")
+        data["timings"][str(scale)] = measure(scale, "timings", *repeat)
+    data["report_pdf"] = {}
+    for scale in (args.small, args.large):
+        log(f"PDF of one period at scale {scale}")
+        data["report_pdf"][str(scale)] = measure(scale, "report_pdf", *repeat)
     rows = 1000 if args.quick else args.import_rows
-    log(f"import of {rows:,} beneficiaries vs bulk_create")
+    log(f"import of {rows:,} beneficiaries vs bulk_create at scale {args.large}")
     data["import"] = measure(args.large, "import", "--rows", str(rows), timeout=2400)
-    log("raw COPY of 100,000 jobs")
-    data["copy"] = measure(args.large, "copy", "--rows", "100000")
+    # The export of all jobs against a COPY of 100,000: at the first round's scale (114,000 jobs).
+    log(f"raw COPY of 100,000 jobs at scale {args.mid}")
+    data["copy"] = measure(args.mid, "copy", "--rows", "100000")
+    mid_session = measure(args.mid, "users")
+    export_path = args.export_path or mid_session["job_export_url"]
     session = measure(args.large, "users")
-    export_path = args.export_path or session["job_export_url"]
-    data["http"] = http_measurements(
-        args.large, session["cookies"], quick=args.quick, export_path=export_path
-    )
+    data["http"] = http_measurements(args.large, session["cookies"], quick=args.quick, export_path=None)
+    if export_path:
+        data["http"]["export"] = export_at(args.mid, mid_session["cookies"], export_path)
+    with Server(args.large) as server:
+        log(f"IATI file of every project at scale {args.large}, streamed")
+        data["iati"] = iati_measurement(server, session["cookies"])
+    log(f"freshness of the dashboard after a verify, idle and under load, at scale {args.large}")
+    data["freshness"] = freshness_measurements(args.large, measure(args.large, "users")["cookies"])
+    log(f"Chromium: the field form on a slow network, and an outbox of 100 entries, at scale {args.large}")
+    data["browser"] = browser_measurements(args.large, measure(args.large, "users")["cookies"])
     data["seconds"] = time.monotonic() - started
 
     output = Path(args.output)
     write(output, data, scale=args.large)
     print((output / "RESULTS.md").read_text())
     log(f"done in {data['seconds']:.0f} s; wrote {output / 'results.json'} and {output / 'RESULTS.md'}")
+
+
+def export_at(scale: int, cookies: dict, path: str) -> dict:
+    """The export of all jobs and its worker's memory, from a server over the database of `scale`."""
+    with Server(scale) as server:
+        log(f"HTTP: export of all jobs at scale {scale}, {path}")
+        return export_measurement(server, path, cookies["admin"])
 
 
 if __name__ == "__main__":

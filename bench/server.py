@@ -13,20 +13,24 @@ from bench.environment import GUNICORN, HOST, PORT, ROOT, RUN, env_for
 
 
 class Server:
-    """gunicorn with 2 workers on 127.0.0.1, production settings, over one bench database.
+    """gunicorn with 2 workers (or `workers`) on 127.0.0.1, production settings, over one bench
+    database.
 
     The static files must have been collected first (bench.environment.collect_static)."""
 
-    def __init__(self, scale: int) -> None:
+    def __init__(self, scale: int, *, workers: int = 2) -> None:
         self.scale = scale
-        self.pidfile = RUN / "bench-gunicorn.pid"
+        self.worker_count = workers
+        # Per port: two benchmark sessions side by side (BENCH_PORT) must not share a pid file.
+        self.pidfile = RUN / ("bench-gunicorn.pid" if PORT == 8765 else f"bench-gunicorn-{PORT}.pid")
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         env = env_for(self.scale)
         self.process = subprocess.Popen(  # noqa: S603
-            [GUNICORN, "haiti_esc.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", "2", "--timeout", "300",
-             "--pid", str(self.pidfile), "--error-logfile", str(RUN / "bench-gunicorn.log")],
+            [GUNICORN, "haiti_esc.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", str(self.worker_count),
+             "--timeout", "300", "--pid", str(self.pidfile),
+             "--error-logfile", str(RUN / "bench-gunicorn.log")],
             cwd=ROOT, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 30

@@ -11,7 +11,7 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from programs.signals import records_changed
+        from programs.signals import progress_changed, records_changed
 
         from . import boards
 
@@ -19,3 +19,5 @@ class DashboardConfig(AppConfig):
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(boards.record_changed, dispatch_uid=f"dashboard-boards-{name}")
         records_changed.connect(boards.record_changed, dispatch_uid="dashboard-boards-bulk")
+        # A counted record leaving "verified" (returned, or saved back to draft by the admin).
+        progress_changed.connect(boards.record_changed, dispatch_uid="dashboard-boards-progress")

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
 
+from programs.models import ReviewedRecord, ReviewState
 from progress.models import ProgressSnapshot
 
 from .scope import Scope
@@ -117,8 +118,17 @@ def _watched(sender) -> bool:
     return not meta.model_name.startswith("historical")  # django-simple-history's audit rows
 
 
+def _uncounted_save(instance) -> bool:
+    """A field record saved in a state other than verified: boards count verified records only,
+    so its save changes none (a field submission under load would otherwise drop every cached
+    board, each re-rendered at the next view). A save that takes a record out of verified sends
+    `programs.signals.progress_changed`, received here too."""
+    return isinstance(instance, ReviewedRecord) and instance.review_state != ReviewState.VERIFIED
+
+
 def record_changed(sender, using=None, action=None, **kwargs) -> None:
-    """Receiver of post_save, post_delete and m2m_changed (connected in DashboardConfig.ready).
+    """Receiver of post_save, post_delete, m2m_changed and the programme's `records_changed` and
+    `progress_changed` (connected in DashboardConfig.ready).
 
     Bumped at once, so that the process that made the change sees it, and again after the
     commit: a board rendered by another request between the two, from data not yet committed
@@ -126,6 +136,8 @@ def record_changed(sender, using=None, action=None, **kwargs) -> None:
     `programs.signals.records_changed`, received here too.
     """
     if not _watched(sender) or (action is not None and not action.startswith("post_")):
+        return
+    if kwargs.get("created") is not None and _uncounted_save(kwargs.get("instance")):  # post_save
         return
     bump()
     connection = transaction.get_connection(using)

@@ -55,8 +55,13 @@ def kind_filter(path: str, choices, label=None):
 class FigureFilter(django_filters.FilterSet):
     """Base of the drill-down filters: the form renders with Bootstrap classes."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if project is not None and "neighbourhood" in self.filters:
+            # A drill-down is of one project: its neighbourhoods, not the programme's thousands.
+            self.filters["neighbourhood"].queryset = lambda request: _neighbourhoods(request).filter(
+                projects=project
+            )
         for name, form_field in self.form.fields.items():
             widget = form_field.widget
             if name == "date":

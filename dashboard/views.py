@@ -78,7 +78,7 @@ def _figure_records(request, project_pk: int, figure_key: str):
     except Project.DoesNotExist as missing:
         raise Http404 from missing
     records = figures.figure_records(figure, project, request.user)
-    filterset = FILTERS[figure.key](request.GET or None, queryset=records, request=request)
+    filterset = FILTERS[figure.key](request.GET or None, queryset=records, request=request, project=project)
     return figure, project, filterset
 
 

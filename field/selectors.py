@@ -22,6 +22,8 @@ from .kinds import KINDS, FieldKind
 
 RECENT = 10
 QUEUE_LIMIT = 200
+#: How many neighbourhoods the review queue offers as buttons, those where most records wait.
+COUNTS_SHOWN = 20
 
 
 @dataclass
@@ -82,9 +84,15 @@ def review_queue(user, *, neighbourhood: str | None = None) -> dict:
         submitted = submitted.select_related(*kind.related).order_by("review_changed_at", "pk")
         items += [Entry(kind, record) for record in submitted[:QUEUE_LIMIT]]
     items.sort(key=lambda e: (e.record.review_changed_at, e.record.pk))
+    # A programme may have thousands of neighbourhoods with something waiting: the buttons are for
+    # those where most waits (and the one chosen); the others are reached by name.
+    shown = dict(counts.most_common(COUNTS_SHOWN))
+    if neighbourhood in counts:
+        shown[neighbourhood] = counts[neighbourhood]
     return {
         "items": items[:QUEUE_LIMIT],
-        "counts": sorted(counts.items()),
+        "counts": sorted(shown.items()),
+        "more_neighbourhoods": len(counts) - len(shown),
         "total": sum(counts.values()),
         "neighbourhood": neighbourhood,
     }

@@ -57,6 +57,27 @@ def test_the_board_is_served_again_until_a_counted_record_is_saved(manager_clien
     assert sessions_total(page(manager_client)) == 3
 
 
+def test_a_record_saved_unverified_keeps_the_board_and_one_leaving_verified_drops_it(manager_client):
+    """Boards count verified records only: a submission changes none of their figures and leaves
+    them cached (under load, every view would otherwise render again); a verified session
+    returned to its author leaves the live figure at once."""
+    from programs.review import review_set_state
+
+    project = build(projects=1, records=2)[0]
+    page(manager_client)
+    cached = count_queries(manager_client, URL)
+    session = ForumSession.objects.filter(project=project, review_state=ReviewState.VERIFIED).first()
+    submitted = ForumSession.objects.get(pk=session.pk)
+    submitted.pk = None
+    submitted.review_state = ReviewState.SUBMITTED
+    submitted.save()
+    assert count_queries(manager_client, URL) == cached, "served from the cache again"
+
+    review_set_state(record=session, to_state=ReviewState.RETURNED, by=make_user("m2", roles.ILO_MANAGERS),
+                     comment="Wrong date")  # fmt: skip
+    assert sessions_total(page(manager_client)) == 1
+
+
 def test_a_snapshot_written_in_bulk_by_the_worker_shows_on_the_next_view(manager_client):
     project = build(projects=1, records=2)[0]
     before = area_actual(page(manager_client))

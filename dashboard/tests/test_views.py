@@ -339,3 +339,13 @@ def test_many_projects_are_paged_and_the_page_makes_as_many_queries(client, djan
     assert len(shown) == PROJECTS_PER_PAGE
     second = client.get(reverse("dashboard:index"), {"page": 2})
     assert not {b.project for p in second.context["dashboard"].partnerships for b in p.projects} & set(shown)
+
+
+def test_a_drill_down_offers_its_projects_neighbourhoods_not_every_one(manager_client, demo):
+    from programs.tests.factories import NeighbourhoodFactory
+
+    project, _manager = demo
+    NeighbourhoodFactory(name="Cité Soleil")  # of no project here
+    response = manager_client.get(figure_url(project, "businesses"))
+    choices = [label for _value, label in response.context["filter"].form.fields["neighbourhood"].choices]
+    assert choices[1:] == ["Bel Air (Port-au-Prince)", "Fort National (Port-au-Prince)"]

@@ -419,3 +419,29 @@ def test_a_phone_set_to_french_gets_the_child_labour_message_in_french(client, w
     )
     assert "travail des enfants" in " ".join(response.context["form"].errors["worker"]).lower()
     assert 'lang="fr"' in response.content.decode()
+
+
+def test_with_many_neighbourhoods_waiting_the_queue_offers_the_busiest_and_the_rest_by_name(client, world):
+    """A programme of thousands of neighbourhoods: not a button for each."""
+    from field.selectors import COUNTS_SHOWN
+    from programs.tests.factories import NeighbourhoodFactory
+    from rehab.tests.factories import RehabSiteFactory
+
+    project = world["Bel Air"].site.project
+    for n in range(COUNTS_SHOWN + 3):
+        hood = NeighbourhoodFactory(name=f"Quartier {n:02d}")
+        project.neighbourhoods.add(hood)
+        site = RehabSiteFactory(project=project, neighbourhood=hood, planned_area_m2=Decimal("100"))
+        for _ in range(1 + (n < COUNTS_SHOWN)):  # the first ones have two records waiting
+            WorkRecordFactory(site=site, completed_area_m2=Decimal("1"), **SUBMITTED)
+    client.force_login(world["manager"])
+    page = client.get(reverse("field:review"))
+    counts = dict(page.context["counts"])
+    assert len(counts) == COUNTS_SHOWN and all(count == 2 for count in counts.values())
+    assert page.context["more_neighbourhoods"] == 3 and page.context["total"] == 2 * COUNTS_SHOWN + 3
+    assert 'data-more-neighbourhoods="3"' in page.content.decode()
+    chosen = client.get(reverse("field:review"), {"neighbourhood": f"Quartier {COUNTS_SHOWN + 1:02d}"})
+    assert [e.record.site.neighbourhood.name for e in chosen.context["items"]] == [
+        f"Quartier {COUNTS_SHOWN + 1:02d}"
+    ]
+    assert f"Quartier {COUNTS_SHOWN + 1:02d}" in dict(chosen.context["counts"])
