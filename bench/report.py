@@ -151,6 +151,7 @@ WHY = {
     "`use_bulk = True` with a batch size (history with `bulk_create_with_history`), the importing user's "
     "role and neighbourhoods resolved once per import.",
 }
+WHY.update(report_scale.WHY)
 NOT_MEASURED = {
     "export_100k_jobs_vs_copy": "not yet measured: no view exports all jobs (the dashboard exports one "
     "project's figure, the API pages by 50); the raw COPY floor is measured below. When one exists, name it "

@@ -1,38 +1,43 @@
 """The IATI 2.03 activity file: one `iati-activity` per project (interop.iati_activity builds each),
-streamed a chunk of projects at a time.
+streamed.
 
-The file is never held whole: `stream_activities` reads CHUNK_SIZE projects with what their
-activities need (a fixed number of queries per chunk, none per project), writes their activities
-with lxml's incremental writer and yields the bytes, so that the memory of a worker serving it
-stays flat whatever the number of projects. `build_activities` parses the streamed file into a
-tree, for tests and for small sets of projects.
+The file is never held whole, and its number of queries does not grow with the projects: each kind
+of row the builder reads (projects, their parties, units, neighbourhoods, targets, snapshots,
+reporting periods and their figures) is one query for the whole file, ordered by project code and
+read through a server-side cursor (`QuerySet.iterator`). The streams are merged in lockstep, a
+project at a time, like a merge join; the activities are written with lxml's incremental writer
+and yielded CHUNK_SIZE projects at a time, so that the memory of a worker serving the file stays
+flat whatever the number of projects. `build_activities` parses the streamed file into a tree,
+for tests and for small sets of projects.
 """
 
 from __future__ import annotations
 
 import codecs
-import datetime
 import gc
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from programs.models import Project, Target
-from progress.models import PeriodState, ReportingPeriod
-from progress.period_selectors import TargetPeriods, period_tables
-from progress.selectors import latest_snapshots
+from programs.models import Partnership, Project, Target
+from progress.models import Milestone, PeriodFigure, PeriodNarrative, ReportingPeriod
+from progress.selectors import actual_aggregates, latest_snapshots
 
-from .iati_activity import IATI_VERSION, Publisher, build_activity, reporting_org
+from .iati_activity import IATI_VERSION, build_activity, published_periods, reporting_org
 
-#: Projects read and written together: what a worker holds at once, and how many of them share
-#: one round of queries.
+#: Rows fetched from each server-side cursor at once, and activities written between two pieces
+#: of the streamed file.
 CHUNK_SIZE = 200
 #: Indentation of the activities inside `iati-activities`, as `pretty_print` gives it.
 INDENT = "  "
+Indicator = Target.Indicator
+_END = object()
 
 
 def schema_path() -> Path:
@@ -42,59 +47,161 @@ def schema_path() -> Path:
 
 
 def published_projects() -> QuerySet[Project]:
-    """The projects of the file, with what the builder reads, in a fixed number of queries."""
-    return (
-        Project.objects.select_related("partnership")
-        .prefetch_related(
-            "partnership__parties",
-            "implementing_units",
-            "neighbourhoods",
-            "targets",
-        )
-        .order_by("code")
-    )
+    """The projects of the file, in its order, with their partnership."""
+    return Project.objects.select_related("partnership").order_by("code")
 
 
-def _published_periods(projects: list[Project], all_periods: bool) -> dict[int, TargetPeriods]:
-    """Each target's reporting periods to publish: the approved (and locked) ones, or all."""
-    if not projects:
-        return {}
-    frozen = ReportingPeriod.objects.filter(
-        project__in=projects, state__in=[PeriodState.APPROVED, PeriodState.LOCKED]
-    )
-    if not all_periods:
-        with_approved = set(frozen.values_list("project_id", flat=True))
-        projects = [p for p in projects if p.pk in with_approved]
-        if not projects:
-            return {}
-    published = {}
-    for tables in period_tables(projects).values():
-        for table in tables:
-            rows = table.rows if all_periods else [row for row in table.rows if row.frozen]
-            published[table.target.pk] = TargetPeriods(table.target, rows)
-    return published
+class _Groups:
+    """One stream of rows ordered as the projects are, taken a project at a time (a merge join)."""
+
+    def __init__(self, rows, project_of: Callable[[object], int], chunk_size: int) -> None:
+        self.rows = rows.iterator(chunk_size=chunk_size)
+        self.project_of = project_of
+        self.head = next(self.rows, _END)  # the cursor is opened now, with the others
+
+    def take(self, project_id: int) -> list:
+        group = []
+        while self.head is not _END and self.project_of(self.head) == project_id:
+            group.append(self.head)
+            self.head = next(self.rows, _END)
+        return group
 
 
-def _ids(projects: QuerySet[Project]) -> list[int]:
-    """The projects' ids in their order: the file's chunks are slices of it."""
-    return list(projects.prefetch_related(None).values_list("pk", flat=True))
+def _scoped(rows: QuerySet, path: str, projects: QuerySet[Project] | None) -> QuerySet:
+    """`rows` of the file's projects, in the file's order (by project code: it is unique)."""
+    rows = rows if projects is None else rows.filter(**{f"{path}__in": projects.values("pk")})
+    return rows.order_by(f"{path}__code", *rows.query.order_by)
 
 
-def _chunk(projects: QuerySet[Project], pks: list[int]) -> list[Project]:
-    place = {pk: index for index, pk in enumerate(pks)}
-    return sorted(projects.filter(pk__in=pks), key=lambda project: place[project.pk])
+def _first(row) -> int:
+    return row[0]
 
 
-def _chunk_activities(
-    projects: list[Project], *, publisher: Publisher, today: datetime.date, all_periods: bool
-) -> Iterator[etree._Element]:
-    """The activities of one chunk, in a fixed number of queries whatever its size."""
-    periods = _published_periods(projects, all_periods)
-    targets = Target.objects.filter(project__in=[p.pk for p in projects])
-    # Without the target and project joined to each snapshot: the chunk has them already.
-    snapshots = {s.target_id: s for s in latest_snapshots(targets).select_related(None)}
-    for project in projects:
-        yield build_activity(project, publisher=publisher, snapshots=snapshots, today=today, periods=periods)
+def _streams(projects: QuerySet[Project] | None, all_periods: bool, chunk_size: int):
+    """Every stream of the file: one query each, whatever the number of projects."""
+    through = Partnership.parties.through
+    streams = {
+        "parties": (
+            through.objects.select_related("organisation")
+            .annotate(_project=F("partnership__projects__id"))
+            .order_by("organisation__name", "organisation_id"),
+            "partnership__projects",
+            lambda row: row._project,
+        ),
+        "units": (
+            Project.implementing_units.through.objects.select_related("organisation").order_by(
+                "organisation__name", "organisation_id"
+            ),
+            "project",
+            lambda row: row.project_id,
+        ),
+        "hoods": (
+            Project.neighbourhoods.through.objects.select_related("neighbourhood").order_by(
+                "neighbourhood__city", "neighbourhood__name", "neighbourhood_id"
+            ),
+            "project",
+            lambda row: row.project_id,
+        ),
+        "targets": (Target.objects.order_by("pk"), "project", lambda row: row.project_id),
+        "snapshots": (
+            latest_snapshots(_scoped(Target.objects.all(), "project", projects))
+            .select_related(None)
+            .annotate(_project=F("target__project_id"))
+            .order_by("target_id"),
+            "target__project",
+            lambda row: row._project,
+        ),
+        "periods": (ReportingPeriod.objects.order_by("end", "pk"), "project", lambda row: row.project_id),
+        "milestones": (
+            Milestone.objects.values_list("period__project_id", "target_id", "period_id", "value"),
+            "period__project",
+            _first,
+        ),
+        "figures": (
+            PeriodFigure.objects.select_related("period").order_by("pk"),
+            "period__project",
+            lambda row: row.period.project_id,
+        ),
+        "narratives": (
+            PeriodNarrative.objects.values_list("period__project_id", "target_id", "period_id", "text"),
+            "period__project",
+            _first,
+        ),
+    }
+    streams["figures"] = (streams["figures"][0].select_related("period"), *streams["figures"][1:])
+    counting: dict = {}
+    if all_periods:
+        live, counting = _live_streams(projects)
+        streams.update({f"live_{name}": stream for name, stream in live.items()})
+    streams["projects"] = (published_projects(), None, lambda row: row.pk)
+    groups = {}
+    for name, (rows, path, project_of) in streams.items():
+        rows = rows if path is None else _scoped(rows, path, projects)
+        if path is None and projects is not None:
+            rows = rows.filter(pk__in=projects.values("pk"))
+        groups[name] = _Groups(rows, project_of, chunk_size)
+    return groups, counting
+
+
+def _live_streams(projects: QuerySet[Project] | None) -> tuple[dict[str, tuple], dict]:
+    """The live figures of every reporting period (for `all_periods`): the three aggregates of
+    `progress.selectors` (`actual_aggregates`, by period), each one query, ordered here by project;
+    each project's rows are added up by `progress.selectors.actuals_added_up`."""
+    scope = Project.objects.all() if projects is None else projects
+    ids = list(scope.order_by().values_list("pk", flat=True))
+    youth = Target.objects.filter(project__in=scope.values("pk"), indicator=Indicator.YOUTH_JOBS)
+    bands = {
+        pk: (low, high) for pk, low, high in youth.values_list("project_id", "youth_min_age", "youth_max_age")
+    }
+    found = actual_aggregates(ids, youth_bands=bands, by_period=True)
+    streams = {
+        "businesses": (found.businesses.order_by(), "centre__project", _first),
+        "jobs": (found.jobs.order_by(), "business__centre__project", _first),
+        "area": (found.area.order_by(), "site__project", _first),
+    }
+    return streams, {"youth_bands": bands, "edges": found.edges}
+
+
+def _cache(instance, name: str, objects: list) -> None:
+    """Give `instance.<name>.all()` its rows, as `prefetch_related` does: read without a query."""
+    rows = getattr(instance, name).all()
+    rows._result_cache, rows._prefetch_done = objects, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = rows
+
+
+def _activities(projects: QuerySet[Project] | None, *, all_periods: bool, chunk_size: int, **context):
+    """Each project's activity, built from its groups of every stream."""
+    groups, counting = _streams(projects, all_periods, chunk_size)
+    try:
+        while (project := groups["projects"].head) is not _END:
+            groups["projects"].take(project.pk)
+            targets = groups["targets"].take(project.pk)
+            _cache(project, "targets", targets)
+            units = [row.organisation for row in groups["units"].take(project.pk)]
+            _cache(project, "implementing_units", units)
+            hoods = [row.neighbourhood for row in groups["hoods"].take(project.pk)]
+            _cache(project, "neighbourhoods", hoods)
+            parties = [row.organisation for row in groups["parties"].take(project.pk)]
+            _cache(project.partnership, "parties", parties)
+            snapshots = {s.target_id: s for s in groups["snapshots"].take(project.pk)}
+            periods = published_periods(project, targets, groups, all_periods, counting)
+            yield build_activity(project, snapshots=snapshots, periods=periods, **context)
+    finally:
+        # Each cursor closed while the transaction that holds it is open.
+        for group in groups.values():
+            group.rows.close()
+
+
+@contextmanager
+def _one_state():
+    """The streams read inside one transaction (their cursors are not held past it), and, when it
+    is ours on PostgreSQL, in one snapshot of the database: they agree on the projects."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 class _Pending:
@@ -115,27 +222,37 @@ class _Pending:
 def _stream(
     projects: QuerySet[Project] | None, *, all_periods: bool, chunk_size: int
 ) -> Iterator[tuple[bytes, int]]:
-    """The file's bytes with the number of activities in them, a chunk of projects at a time."""
+    """The file's bytes with the number of activities in them, CHUNK_SIZE activities at a time."""
     now = timezone.now()
-    context = {"publisher": reporting_org(), "today": timezone.localdate(now), "all_periods": all_periods}
     attributes = {"version": IATI_VERSION, "generated-datetime": now.isoformat(timespec="seconds")}
-    projects = published_projects() if projects is None else projects
-    pks = _ids(projects)
     pending = _Pending()
-    with etree.xmlfile(pending, encoding="UTF-8") as xf:
+    with _one_state(), ExitStack() as stack, etree.xmlfile(pending, encoding="UTF-8") as xf:
+        context = {"publisher": reporting_org(), "today": timezone.localdate(now)}
+        activities = stack.enter_context(
+            closing(_activities(projects, all_periods=all_periods, chunk_size=chunk_size, **context))
+        )
         xf.write_declaration()  # with its line break
-        if not pks:
+        first = next(activities, None)
+        if first is None:
             # As `pretty_print` writes an empty document: the root element, closed at once.
             xf.write(etree.Element("iati-activities", attributes))
         else:
             with xf.element("iati-activities", attributes):
                 xf.write("\n")
-                for start in range(0, len(pks), chunk_size):
-                    count = _write_chunk(xf, _chunk(projects, pks[start : start + chunk_size]), **context)
-                    # The chunk's model instances hold reference cycles (a project and its prefetched
-                    # targets point at each other): freed now, not at some later full collection
-                    # with the next chunks on top of them.
-                    gc.collect()
+                count = 0
+                for activity in _chained(first, activities):
+                    # Indented as a child of the root, as `pretty_print` indents it.
+                    etree.indent(activity, space=INDENT, level=1)
+                    xf.write(INDENT, activity, "\n")
+                    count += 1
+                    if count == chunk_size:
+                        # The projects' model instances hold reference cycles (a project and its
+                        # targets point at each other): freed now, not at a later full collection.
+                        gc.collect()
+                        xf.flush()
+                        yield pending.take(), count
+                        count = 0
+                if count:
                     xf.flush()
                     yield pending.take(), count
         # lxml writes no text outside the root element: the last line break goes to the output.
@@ -144,14 +261,9 @@ def _stream(
     yield pending.take(), 0
 
 
-def _write_chunk(xf, projects: list[Project], **context) -> int:
-    count = 0
-    for activity in _chunk_activities(projects, **context):
-        # Indented as a child of the root, as `pretty_print` indents it.
-        etree.indent(activity, space=INDENT, level=1)
-        xf.write(INDENT, activity, "\n")
-        count += 1
-    return count
+def _chained(first, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
 
 
 def stream_activities(

@@ -17,8 +17,11 @@ from lxml import etree
 
 from programs.models import Organisation, Project, Target
 from progress import arithmetic as progress
-from progress.models import ProgressSnapshot
+from progress.models import PeriodState, ProgressSnapshot
 from progress.period_selectors import PeriodRow, TargetPeriods
+from progress.selectors import actuals_added_up
+
+Indicator = Target.Indicator
 
 IATI_VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -300,3 +303,56 @@ def _reporting_period(indicator, row: PeriodRow) -> None:
         for key, value in sorted(row.breakdown.get(dimension, {}).items()):
             part = _sub(period, "actual", value=number(Decimal(value)))
             _sub(part, "dimension", name=name, value=key)
+
+
+# --- the reporting periods of an activity, from its project's groups of rows ---------------------
+
+
+def live_actuals(groups: dict, project_id: int, counting: dict) -> dict:
+    """The live actuals of one project's periods, {period id: {indicator: Actual}}, added up from
+    its groups of the three aggregates by progress's own `actuals_added_up`."""
+    rows = actuals_added_up(
+        groups["live_businesses"].take(project_id),
+        groups["live_jobs"].take(project_id),
+        groups["live_area"].take(project_id),
+        **counting,
+    )
+    return {period: actuals for (_project, period), actuals in rows.items()}
+
+
+def published_periods(
+    project: Project, targets: list[Target], groups, all_periods: bool, counting: dict
+) -> dict:
+    """Each target's reporting periods to publish from the project's groups of the file's streams
+    (`interop.iati`), as `period_tables` gives them: the approved
+    (and locked) ones, or all of them; none when the project has no approved period."""
+    periods = groups["periods"].take(project.pk)
+    milestones = {(t, p): value for _pk, t, p, value in groups["milestones"].take(project.pk)}
+    approved = {(f.target_id, f.period_id): f for f in groups["figures"].take(project.pk)}
+    narratives = {(t, p): text for _pk, t, p, text in groups["narratives"].take(project.pk)}
+    live = {}
+    if all_periods:
+        live = live_actuals(groups, project.pk, counting)
+    elif not any(period.state in (PeriodState.APPROVED, PeriodState.LOCKED) for period in periods):
+        return {}
+    published = {}
+    for target in targets:
+        in_period = [live.get(p.pk, {}).get(target.indicator, progress.Actual()) for p in periods]
+        running = progress.cumulative([actual.total for actual in in_period])
+        rows = [
+            PeriodRow(
+                period=period,
+                milestone=milestones.get((target.pk, period.pk)),
+                straight_path=progress.expected_by(
+                    period.end, target.value, project.start_date, project.end_date
+                ),
+                live_in_period=actual.total,
+                live_cumulative=total,
+                live_breakdown=actual.as_json(),
+                approved=approved.get((target.pk, period.pk)),
+                narrative=narratives.get((target.pk, period.pk), ""),
+            )
+            for period, actual, total in zip(periods, in_period, running, strict=True)
+        ]
+        published[target.pk] = TargetPeriods(target, rows if all_periods else [r for r in rows if r.frozen])
+    return published

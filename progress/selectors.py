@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -16,7 +17,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -36,69 +36,15 @@ from rehab.models import WorkRecord
 
 from . import arithmetic as progress
 from .models import ProgressSnapshot, ReportingPeriod
+from .sql import AgeInYears, WidthBucket
+
+__all__ = ["AgeInYears", "Aggregates", "WidthBucket", "actual_aggregates", "actuals_added_up"]
 
 Indicator = Target.Indicator
 COUNTED_BUSINESS_STATUSES = ("created", "operating")
 DEFAULT_YOUTH_BAND = (15, 24)
 #: `until_end` of the aggregates that keeps every record, grouped as dated after its project's end or not.
 SPLIT_AT_END = "split"
-
-
-class AgeInYears(Func):
-    """Age in completed years on `day` of someone born on `birth`: PostgreSQL's `age()`, the
-    expression the raw aggregate uses (one function call per row, not six extracts and a CASE).
-
-    The day before the 18th birthday gives 17, the birthday 18; someone born on 29 February
-    turns a year older on 1 March in common years. NULL when either date is NULL.
-    """
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # Dates as plain timestamps, so that no session time zone (DST at midnight) shifts a day.
-        (day, birth), params = self._compiled(compiler)
-        return (
-            f"CAST(date_part('year', age(CAST({day} AS timestamp), CAST({birth} AS timestamp))) AS integer)",
-            params,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite (local development) has no age(): year difference, minus one before the birthday.
-        (day, birth), params = self._compiled(compiler)
-        sql = (
-            f"(CAST(strftime('%%Y', {day}) AS integer) - CAST(strftime('%%Y', {birth}) AS integer)"
-            f" - (strftime('%%m-%%d', {day}) < strftime('%%m-%%d', {birth})))"
-        )
-        return sql, params * 2
-
-    def _compiled(self, compiler):
-        day, day_params = compiler.compile(self.source_expressions[0])
-        birth, birth_params = compiler.compile(self.source_expressions[1])
-        return (day, birth), (*day_params, *birth_params)
-
-
-class WidthBucket(Func):
-    """Which interval between sorted integer `edges` holds the value: 1 from the first edge up to
-    the second, …, 0 below the first edge and len(edges) from the last on (`width_bucket`)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, expression, edges: list[int]):
-        super().__init__(expression)
-        self.edges = [int(edge) for edge in edges]
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # The edges are integers of ours, written as a literal: the same text in SELECT and GROUP BY.
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"width_bucket({sql}, ARRAY[{', '.join(map(str, self.edges))}])", params
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        whens = " ".join(f"WHEN {sql} < {edge} THEN {i}" for i, edge in enumerate(self.edges))
-        return f"(CASE WHEN {sql} IS NULL THEN NULL {whens} ELSE {len(self.edges)} END)", params * (
-            len(self.edges) + 1
-        )
 
 
 def age_class_edges(bands) -> list[int]:
@@ -256,7 +202,82 @@ def _zero_actuals() -> dict[str, progress.Actual]:
 def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: bool) -> dict:
     """The aggregates, keyed by project (or by (project, period) when `by_period`)."""
     youth_bands = youth_bands or {}
+    found = actual_aggregates(
+        project_ids, youth_bands=youth_bands, as_of=as_of, by_period=by_period, until_end=until_end
+    )
+    return actuals_added_up(
+        found.businesses, found.jobs, found.area, youth_bands=youth_bands, edges=found.edges
+    )
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """The three grouped aggregate queries the actual values are added up from (`actuals_added_up`),
+    and the age-class edges their job rows are grouped by. Rows: (project id, neighbourhood, sex,
+    *extra, count) of businesses; (project id, neighbourhood, sex, age class, *extra, count) of
+    jobs; (project id, neighbourhood, kind of structure, *extra, m²) of work, where *extra is the
+    period id (`by_period`) or whether dated after the project's end (`SPLIT_AT_END`)."""
+
+    businesses: QuerySet
+    jobs: QuerySet
+    area: QuerySet
+    edges: list[int]
+
+
+def actual_aggregates(
+    project_ids: list[int],
+    *,
+    youth_bands: dict[int, tuple[int, int]],
+    as_of: datetime.date | None = None,
+    by_period: bool = False,
+    until_end: bool | None | str = False,
+) -> Aggregates:
+    """The queries behind `progress_actuals`, not yet run: a caller that streams many projects (the
+    IATI file) orders them by project and adds up each project's rows with `actuals_added_up`."""
     extra = ("_period",) if by_period else ("_late",) if until_end == SPLIT_AT_END else ()
+    grouping = {"by_period": by_period, "until_end": until_end}
+    businesses = (
+        _grouped(counted_businesses(project_ids, as_of=as_of), "centre__project_id", "formed_on", **grouping)
+        .values_list("centre__project_id", "neighbourhood__name", "owner__sex", *extra)
+        .annotate(n=Count("id"))
+    )
+    # Grouped by age class, not by age: a few rows per project, neighbourhood and sex instead of
+    # one per age (4,000 rather than 32,667 at 1,000 projects), none for ages outside every band.
+    project_bands = {youth_bands.get(project_id, DEFAULT_YOUTH_BAND) for project_id in project_ids}
+    edges = age_class_edges(project_bands)
+    jobs = _grouped(
+        jobs_with_age_at_start(project_ids, as_of=as_of),
+        "business__centre__project_id",
+        "start_date",
+        **grouping,
+    )
+    if project_bands:
+        jobs = jobs.filter(
+            age__gte=min(low for low, _high in project_bands),
+            age__lte=max(high for _low, high in project_bands),
+        )
+    jobs = (
+        jobs.annotate(age_class=WidthBucket("age", edges))
+        .values_list(
+            "business__centre__project_id",
+            "business__neighbourhood__name",
+            "worker__sex",
+            "age_class",
+            *extra,
+        )
+        .annotate(n=Count("id"))
+    )
+    area = (
+        _grouped(counted_work_records(project_ids, as_of=as_of), "site__project_id", "date", **grouping)
+        .values_list("site__project_id", "site__neighbourhood__name", "site__kind", *extra)
+        .annotate(m2=Sum("completed_area_m2"))
+    )
+    return Aggregates(businesses, jobs, area, edges)
+
+
+def actuals_added_up(businesses_rows, jobs_rows, area_rows, *, youth_bands: dict, edges: list[int]) -> dict:
+    """The actual values from rows of the three aggregates (`Aggregates`), keyed by project, or by
+    (project, *extra) when the rows carry extra keys: the one place that adds them up."""
     # Thousands of groups pass through here, so each costs a few additions to plain dicts keyed by
     # (project, key), one per indicator and dimension; the Decimals and nested breakdowns are made
     # once at the end.
@@ -270,17 +291,7 @@ def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: boo
     )
 
     by_hood, by_sex = sums[businesses, "neighbourhood"], sums[businesses, "sex"]
-    for project_id, hood, sex, *period, n in (
-        _grouped(
-            counted_businesses(project_ids, as_of=as_of),
-            "centre__project_id",
-            "formed_on",
-            by_period=by_period,
-            until_end=until_end,
-        )
-        .values_list("centre__project_id", "neighbourhood__name", "owner__sex", *extra)
-        .annotate(n=Count("id"))
-    ):
+    for project_id, hood, sex, *period, n in businesses_rows:
         project_id = (project_id, *period) if period else project_id
         totals[project_id, businesses] += n
         by_hood[project_id, hood] += n
@@ -288,34 +299,8 @@ def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: boo
 
     by_hood, by_sex = sums[youth_jobs, "neighbourhood"], sums[youth_jobs, "sex"]
     by_band = sums[youth_jobs, "age_band"]
-    # Grouped by age class, not by age: a few rows per project, neighbourhood and sex instead of
-    # one per age (4,000 rather than 32,667 at 1,000 projects), none for ages outside every band.
-    project_bands = {youth_bands.get(project_id, DEFAULT_YOUTH_BAND) for project_id in project_ids}
-    edges = age_class_edges(project_bands)
-    jobs = _grouped(
-        jobs_with_age_at_start(project_ids, as_of=as_of),
-        "business__centre__project_id",
-        "start_date",
-        by_period=by_period,
-        until_end=until_end,
-    )
-    if project_bands:
-        jobs = jobs.filter(
-            age__gte=min(low for low, _high in project_bands),
-            age__lte=max(high for _low, high in project_bands),
-        )
     labels: dict[tuple, str | None] = {}  # (age class, band) -> its age band label; None: not counted
-    for project_id, hood, sex, age_class, *period, n in (
-        jobs.annotate(age_class=WidthBucket("age", edges))
-        .values_list(
-            "business__centre__project_id",
-            "business__neighbourhood__name",
-            "worker__sex",
-            "age_class",
-            *extra,
-        )
-        .annotate(n=Count("id"))
-    ):
+    for project_id, hood, sex, age_class, *period, n in jobs_rows:
         band = youth_bands.get(project_id, DEFAULT_YOUTH_BAND)
         project_id = (project_id, *period) if period else project_id
         if (key := (age_class, band)) not in labels:
@@ -328,17 +313,7 @@ def _actuals(project_ids, youth_bands, as_of, *, by_period: bool, until_end: boo
         by_band[project_id, label] += n
 
     by_hood, by_kind = sums[area, "neighbourhood"], sums[area, "kind"]
-    for project_id, hood, kind, *period, m2 in (
-        _grouped(
-            counted_work_records(project_ids, as_of=as_of),
-            "site__project_id",
-            "date",
-            by_period=by_period,
-            until_end=until_end,
-        )
-        .values_list("site__project_id", "site__neighbourhood__name", "site__kind", *extra)
-        .annotate(m2=Sum("completed_area_m2"))
-    ):
+    for project_id, hood, kind, *period, m2 in area_rows:
         project_id = (project_id, *period) if period else project_id
         totals[project_id, area] += m2
         by_hood[project_id, hood] += m2
