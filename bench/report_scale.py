@@ -32,6 +32,14 @@ WHY = {
     "recompute_all_10000_vs_raw_sql": "what the floor does not do: building and writing one snapshot per "
     "target (30,000: the progress arithmetic, the 90-day history read for the forecast, the COPY).",
     "growth_exponent_max": "see the series' table: the series with the largest k grows with the data.",
+    "recompute_one_project_10000_vs_1": "one project's recompute is some 20 ms at every scale (its ten "
+    "queries each use the project's indexes: 15.1 ms at scale 1 and 16.1 ms at 10,000 in a quiet run of "
+    "7); a run of a few ms more in one of the two processes moves the ratio: see the series' table.",
+    "dashboard_median_vs_trivial": "the cached board is served in 10 queries (3 ms of SQL) against the "
+    "trivial view's 6; the rest is Python: the permission lookups (2 queries), the snapshot key, the "
+    "notifications menu, the page around the board. Left to try: the user's permissions cached with the "
+    "session, the board and the page cached whole.",
+    "dashboard_median_10000_vs_trivial": "as dashboard_median_vs_trivial (the same measurement).",
 }
 #: The timings the growth exponent is fitted on (bench/scale_measure.py `timings`).
 GROWTH_SERIES = ("dashboard", "recompute_one", "field_list", "api_list")
@@ -160,6 +168,13 @@ def markdown_lines(data: dict) -> list[str]:
     for key, entry in browser.items():
         shown = {k: v for k, v in entry.items() if not isinstance(v, (list, dict))}
         lines.append(f"- {key}: {shown}")
+    if data.get("import_large"):
+        r = data["import_large"]
+        lines.append(
+            f"- import of {r['rows']:,} beneficiaries at scale {data['large_scale']}: "
+            f"{r.get('import_seconds') or float('nan'):.1f} s; raw bulk_create: "
+            f"{r['bulk_create_seconds']:.2f} s (the first round's ratio, import_speed_vs_bulk_create, is taken at scale {data['mid_scale']})"
+        )
     iati = data.get("iati") or {}
     if iati:
         lines.append(
