@@ -3,8 +3,7 @@
     python bench/measure.py TASK [--rows N]      (prints one JSON object on its last line)
 
 Tasks: those of bench/scale_measure.py (compared across scales), `users` (bench users and fresh
-session cookies), `queries` (queries per page),
-`recompute` (progress recompute of every project vs the raw SQL aggregates), `import`
+session cookies), `queries` (queries per page), `import`
 (beneficiary import vs raw bulk_create), `copy` (raw COPY of jobs, the export floor).
 Everything that writes runs in a transaction that is rolled back: the database is left as found.
 """
@@ -33,13 +32,11 @@ django.setup()
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from accounts.testing import client_verify_second_factor  # noqa: E402
 from bench.pages import count_queries, pages  # noqa: E402
 from programs import roles  # noqa: E402
 from programs.models import Neighbourhood, NeighbourhoodAssignment, Project  # noqa: E402
-from progress.models import ProgressSnapshot  # noqa: E402
 
 FIRST_PROJECT = "gen-00000"
 HOST = "127.0.0.1"
@@ -158,37 +155,6 @@ def _timed(function, repeat: int) -> list[float]:
     return times
 
 
-def task_recompute(args) -> dict:
-    """A full recompute (every project, every snapshot written) vs the raw aggregates."""
-    from progress.services import progress_recompute
-
-    def recompute():
-        with transaction.atomic():
-            # Today's snapshots removed first, so that every target's snapshot is written again.
-            ProgressSnapshot.objects.filter(as_of__date=timezone.localdate()).delete()
-            started = time.perf_counter()
-            written = progress_recompute(reason="bench")
-            elapsed = time.perf_counter() - started
-            transaction.set_rollback(True)
-        return elapsed, len(written)
-
-    def raw():
-        with connection.cursor() as cursor:
-            for sql in RAW_AGGREGATES:
-                cursor.execute(sql)
-                cursor.fetchall()
-
-    raw()  # warm the cache the same way for both
-    runs = [recompute() for _ in range(args.repeat)]
-    floor = _timed(raw, args.repeat)
-    return {
-        "recompute_seconds": statistics.median(r[0] for r in runs),
-        "snapshots_written": runs[0][1],
-        "raw_sql_seconds": statistics.median(floor),
-        "projects": Project.objects.count(),
-    }
-
-
 def beneficiary_rows(count: int) -> list[dict]:
     hoods = list(Neighbourhood.objects.order_by("pk").values_list("name", flat=True)[:50])
     rows = []
@@ -303,7 +269,6 @@ TASKS = {
     **SCALE_TASKS,
     "users": task_users,
     "queries": task_queries,
-    "recompute": task_recompute,
     "import": task_import,
     "copy": task_copy,
 }

@@ -18,7 +18,7 @@ from lxml import etree
 from programs.models import Organisation, Project, Target
 from progress import arithmetic as progress
 from progress.models import PeriodState, ProgressSnapshot
-from progress.period_selectors import PeriodRow, TargetPeriods
+from progress.period_selectors import PeriodRow, TargetPeriods, target_period_rows
 from progress.selectors import actuals_added_up
 
 Indicator = Target.Indicator
@@ -338,21 +338,14 @@ def published_periods(
     published = {}
     for target in targets:
         in_period = [live.get(p.pk, {}).get(target.indicator, progress.Actual()) for p in periods]
-        running = progress.cumulative([actual.total for actual in in_period])
-        rows = [
-            PeriodRow(
-                period=period,
-                milestone=milestones.get((target.pk, period.pk)),
-                straight_path=progress.expected_by(
-                    period.end, target.value, project.start_date, project.end_date
-                ),
-                live_in_period=actual.total,
-                live_cumulative=total,
-                live_breakdown=actual.as_json(),
-                approved=approved.get((target.pk, period.pk)),
-                narrative=narratives.get((target.pk, period.pk), ""),
-            )
-            for period, actual, total in zip(periods, in_period, running, strict=True)
-        ]
+        rows = target_period_rows(
+            project,
+            target,
+            periods,
+            in_period,
+            milestones=milestones,
+            approved=approved,
+            narratives=narratives,
+        )
         published[target.pk] = TargetPeriods(target, rows if all_periods else [r for r in rows if r.frozen])
     return published

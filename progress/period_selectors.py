@@ -119,22 +119,15 @@ def period_tables(projects: list[Project]) -> dict[int, list[TargetPeriods]]:
         result[pk] = []
         for target in targets[pk]:
             in_period = [actuals[pk][p.pk][target.indicator] for p in periods[pk]]
-            running = progress.cumulative([a.total for a in in_period])
-            rows = [
-                PeriodRow(
-                    period=period,
-                    milestone=milestones.get((target.pk, period.pk)),
-                    straight_path=progress.expected_by(
-                        period.end, target.value, project.start_date, project.end_date
-                    ),
-                    live_in_period=actual.total,
-                    live_cumulative=total,
-                    live_breakdown=actual.as_json(),
-                    approved=approved.get((target.pk, period.pk)),
-                    narrative=narratives.get((target.pk, period.pk), ""),
-                )
-                for period, actual, total in zip(periods[pk], in_period, running, strict=True)
-            ]
+            rows = target_period_rows(
+                project,
+                target,
+                periods[pk],
+                in_period,
+                milestones=milestones,
+                approved=approved,
+                narratives=narratives,
+            )
             after = actuals[pk].get(None, {}).get(target.indicator)
             result[pk].append(
                 TargetPeriods(
@@ -266,3 +259,26 @@ def periods_by_project(projects: QuerySet[Project]) -> dict[int, list[ReportingP
 def period_is_editable(period: ReportingPeriod) -> bool:
     """Narratives and milestones are written while the period is open."""
     return period.state == PeriodState.OPEN
+
+
+def target_period_rows(
+    project, target, periods: list, in_period: list, *, milestones: dict, approved: dict, narratives: dict
+) -> list[PeriodRow]:
+    """A target's row in each of `periods`, from its actual in each (`in_period`, as many) and the
+    milestones, approved figures and narratives keyed by (target id, period id)."""
+    running = progress.cumulative([actual.total for actual in in_period])
+    return [
+        PeriodRow(
+            period=period,
+            milestone=milestones.get((target.pk, period.pk)),
+            straight_path=progress.expected_by(
+                period.end, target.value, project.start_date, project.end_date
+            ),
+            live_in_period=actual.total,
+            live_cumulative=total,
+            live_breakdown=actual.as_json(),
+            approved=approved.get((target.pk, period.pk)),
+            narrative=narratives.get((target.pk, period.pk), ""),
+        )
+        for period, actual, total in zip(periods, in_period, running, strict=True)
+    ]
