@@ -186,7 +186,9 @@ def markdown_lines(data: dict) -> list[str]:
     if data.get("generated"):
         lines += ["", "Generated data:", ""]
         for scale, entry in sorted(data["generated"].items(), key=lambda item: int(item[0])):
-            seconds = entry.get("seconds")
+            seconds, earlier = entry.get("seconds"), entry.get("earlier")
             took = f"{seconds:.0f} s" if seconds else "reused"
+            if not seconds and earlier:
+                took = f"reused (generated in {earlier:.0f} s by an earlier run, as its log says)"
             lines.append(f"- scale {scale}: generation {took}, database {entry.get('size')}")
     return lines

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -88,6 +89,15 @@ def ensure_database(scale: int) -> float | None:
     return seconds
 
 
+def generated_before(scale: int) -> float | None:
+    """How long the generation of reused data took, as its log says (`generate_data`'s last line)."""
+    log_file = RUN / f"bench-generate-{scale}.log"
+    if not log_file.exists():
+        return None
+    found = re.findall(r"Generated scale \d+ in ([\d.]+) s", log_file.read_text())
+    return float(found[-1]) if found else None
+
+
 def database_size(scale: int) -> str:
     import psycopg2
 
@@ -136,7 +146,12 @@ def main() -> None:
     collect_static(args.small)
     data["generated"] = {}
     for scale in scales:
-        data["generated"][str(scale)] = {"seconds": ensure_database(scale), "size": database_size(scale)}
+        seconds = ensure_database(scale)
+        data["generated"][str(scale)] = {
+            "seconds": seconds,
+            "earlier": generated_before(scale) if seconds is None else None,
+            "size": database_size(scale),
+        }
     data["generated_seconds"] = data["generated"][str(args.large)]["seconds"]
 
     data["queries"] = {}
