@@ -130,7 +130,7 @@ def two_hoods(db):
     return two_neighbourhoods(manager="manager-world", admin="admin-world")
 
 
-def test_database_url() -> str:
+def database_url_of_the_tests() -> str:
     """The URL of pytest-django's test database, for processes started by the tests."""
     from django.db import connection
 
@@ -145,7 +145,7 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="haiti_esc.settings.test",
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url_of_the_tests(),
         REDIS_URL=settings.REDIS_URL,
         PYTHONUNBUFFERED="1",
     )

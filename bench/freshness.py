@@ -283,8 +283,8 @@ def helper_main() -> None:
     from enterprises.models import Business, Job
     from programs.models import FormSubmission, Project, ReviewEvent, Target
     from progress.models import ProgressSnapshot
-    from progress.selectors import progress_actuals_and_after_end
-    from progress.services import _youth_bands, progress_recompute
+    from progress.selectors import progress_actuals_and_after_end, youth_bands_of
+    from progress.services import progress_recompute
     from rehab.models import WorkRecord
 
     kinds = {"businesses": (Business, "centre__project"), "jobs": (Job, "business__centre__project"),
@@ -297,7 +297,7 @@ def helper_main() -> None:
 
     def totals(project: Project) -> dict:
         """Each indicator's actual value as a recompute counts it now."""
-        bands = _youth_bands(list(Target.objects.filter(project=project)))
+        bands = youth_bands_of(Target.objects.filter(project=project))
         counted, _after_end = progress_actuals_and_after_end([project.pk], youth_bands=bands)
         return {indicator: str(value.total) for indicator, value in counted[project.pk].items()}
 

@@ -20,7 +20,13 @@ from rehab.models import RehabSite, WorkRecord
 
 from . import arithmetic as progress
 from .models import Milestone, PeriodFigure, PeriodNarrative, PeriodState, ReportingPeriod
-from .selectors import counted_businesses, counted_work_records, jobs_with_age_at_start, progress_actuals
+from .selectors import (
+    counted_businesses,
+    counted_work_records,
+    jobs_with_age_at_start,
+    progress_actuals,
+    youth_bands_of,
+)
 
 Indicator = Target.Indicator
 
@@ -103,12 +109,7 @@ def period_tables(projects: list[Project]) -> dict[int, list[TargetPeriods]]:
         pk: sorted(project.targets.all(), key=lambda t: Indicator.values.index(t.indicator))
         for pk, project in by_pk.items()
     }
-    bands = {
-        t.project_id: (t.youth_min_age, t.youth_max_age)
-        for ts in targets.values()
-        for t in ts
-        if t.indicator == Indicator.YOUTH_JOBS
-    }
+    bands = youth_bands_of(t for ts in targets.values() for t in ts)
     actuals = progress_actuals(list(by_pk), youth_bands=bands, by_period=True)
     in_projects = {"period__project_id__in": list(by_pk)}
     milestones = {(m.target_id, m.period_id): m.value for m in Milestone.objects.filter(**in_projects)}

@@ -47,6 +47,16 @@ DEFAULT_YOUTH_BAND = (15, 24)
 SPLIT_AT_END = "split"
 
 
+def youth_bands_of(targets) -> dict[int, tuple[int, int]]:
+    """Each project's youth band (the ages that count as youth), from its youth-jobs target among
+    `targets`: what `progress_actuals` takes as `youth_bands`."""
+    return {
+        t.project_id: (t.youth_min_age, t.youth_max_age)
+        for t in targets
+        if t.indicator == Indicator.YOUTH_JOBS
+    }
+
+
 def age_class_edges(bands) -> list[int]:
     """The ages where a youth band or an age band begins or has ended: from one edge to the next,
     every age is inside or outside each of `bands` alike, and in the same age band."""

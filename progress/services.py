@@ -24,7 +24,7 @@ from programs.models import Project, Target
 from . import arithmetic as progress
 from .models import ProgressSnapshot
 from .period_services import reporting_periods_ensure
-from .selectors import progress_actuals, progress_actuals_and_after_end
+from .selectors import progress_actuals, progress_actuals_and_after_end, youth_bands_of
 
 #: The breakdown key of what records dated after an ended project's end would add (not counted).
 AFTER_END = "after_end"
@@ -53,7 +53,9 @@ def progress_recompute(
         targets = list(Target.objects.filter(AnyOf(F("project_id"), list(projects))))
         # An ended project's final result counts only what is dated up to its end date; what its
         # records dated after the end would add is shown apart. Both from one pass.
-        actuals, after_end = progress_actuals_and_after_end(list(projects), youth_bands=_youth_bands(targets))
+        actuals, after_end = progress_actuals_and_after_end(
+            list(projects), youth_bands=youth_bands_of(targets)
+        )
         # Each target's actual value and breakdown as stored: what is compared and written.
         current = {}
         for target in targets:
@@ -100,15 +102,6 @@ def _cycle_collector_paused():
     finally:
         if paused:
             gc.enable()
-
-
-def _youth_bands(targets: list[Target]) -> dict[int, tuple[int, int]]:
-    """Each project's youth band, from its youth-jobs target."""
-    return {
-        t.project_id: (t.youth_min_age, t.youth_max_age)
-        for t in targets
-        if t.indicator == Target.Indicator.YOUTH_JOBS
-    }
 
 
 def _snapshot_history(targets, current, *, since, today):
@@ -184,7 +177,7 @@ def progress_backfill(*, project_id: int) -> int:
     existing = set(ProgressSnapshot.objects.filter(target__in=targets).values_list("target_id", "as_of"))
     history: dict[int, list[progress.HistoryPoint]] = defaultdict(list)
     written = []
-    bands = _youth_bands(targets)
+    bands = youth_bands_of(targets)
     for month_end in _month_ends(project.start_date, min(today, project.end_date)):
         moment = timezone.make_aware(datetime.datetime.combine(month_end, datetime.time(23, 59)))
         actuals = progress_actuals([project.pk], youth_bands=bands, as_of=month_end)[project.pk]
