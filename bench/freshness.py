@@ -2,10 +2,12 @@
 
     BENCH_PORT=8768 .venv/bin/python bench/freshness.py [--scale 1000] [--verifies 30]
 
-From a manager's verify over HTTP (the field review's POST) to the manager's /dashboard/ page of the
-first project showing it (polled every 50 ms: one of its target cards' actual value changed), against
-gunicorn and a real Celery worker, idle, then under the 50 users of scripts/loadtest.py (field staff,
-each their own session, alternating their dashboard and a work-record submission, no think time).
+From a manager's verify over HTTP (the field review's POST) to the manager's open /dashboard/ page of
+the first project showing it (one of its target cards' actual value changed, as the page's live
+requests to /dashboard/live/ bring it), against gunicorn (gunicorn.conf.py, 2 threaded workers as
+`make up`) and a real Celery worker, idle, then under the 50 users of scripts/loadtest.py (field
+staff, each their own session, alternating their dashboard and a work-record submission, no think
+time).
 Each verified record is put back after its verify; what the load and the run added is removed after.
 """
 
@@ -15,7 +17,6 @@ import argparse
 import contextlib
 import http.client
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -34,8 +35,9 @@ from bench.server import Server  # noqa: E402
 
 CELERY = str(ROOT / ".venv" / "bin" / "celery")
 #: Verifies per series; users of the load; gunicorn workers (idle and loaded alike).
-VERIFIES, USERS, WORKERS, POLL_SECONDS, FIGURE_TIMEOUT = 30, 50, 8, 0.05, 60.0
+VERIFIES, USERS, WORKERS, POLL_SECONDS, FIGURE_TIMEOUT = 30, 50, 2, 0.05, 60.0
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FIGURES_SEEN = re.compile(r'class="dashboard" data-figures="(\d+)"')
 
 
 class Browser:
@@ -81,10 +83,14 @@ def percentile(times: list[float], q: float) -> float | None:
 
 
 class Helper:
-    """`freshness.py helper` over the database of `scale`: JSON commands in, JSON answers out."""
+    """bench/freshness_helper.py over the database of `scale`: JSON commands in, JSON answers out."""
 
     def __init__(self, scale: int) -> None:
-        pipe, env, cmd = subprocess.PIPE, env_for(scale), [PY, str(Path(__file__).resolve()), "helper"]
+        pipe, env, cmd = (
+            subprocess.PIPE,
+            env_for(scale),
+            [PY, str(Path(__file__).with_name("freshness_helper.py"))],
+        )
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=pipe, stdout=pipe, text=True)  # noqa: S603
 
     def call(self, command: str, **args) -> dict:
@@ -188,24 +194,29 @@ class Load:
 
 
 def series(count: int, manager: Browser, helper: Helper, info: dict) -> dict:
-    """`count` verifies, each timed from its POST being sent to the changed figure being seen."""
+    """`count` verifies, each timed from its POST being sent to the changed figure being seen on
+    the dashboard open in the manager's browser: what its page does (static/js/dashboard.js),
+    one request to /dashboard/live/ after another, each answered once the board changed."""
     page = f"/dashboard/?page={info['page']}"
     project, records = info["project_pk"], info["records"]
 
-    def figures() -> dict[str, str]:  # what the manager sees of the project's targets now
-        return card_figures(manager.request("GET", page)[1], project)
+    def shown() -> tuple[str, dict[str, str]]:  # the page now: its board's key and figures
+        html = manager.request("GET", page)[1]
+        key = FIGURES_SEEN.search(html)
+        return (key[1] if key else ""), card_figures(html, project)
 
-    def settle(expected: dict) -> None:
+    def settle(expected: dict) -> str:
         deadline = time.monotonic() + FIGURE_TIMEOUT
-        while figures() != expected:
+        while (now := shown())[1] != expected:
             if time.monotonic() > deadline:
                 raise SystemExit(f"the dashboard did not come back to {expected}")
             time.sleep(POLL_SECONDS)
+        return now[0]
 
     times, posts, polls, missed = [], [], [], 0
     for n in range(count):
         record = records[n % len(records)]
-        settle(info["figures"])
+        board = settle(info["figures"])
         path = f"/field/{record['kind']}/{record['pk']}/"
         if not (token := CSRF.search(manager.request("GET", path)[1])):  # as a browser: the page first
             raise SystemExit(f"no review form on {path}")
@@ -217,10 +228,17 @@ def series(count: int, manager: Browser, helper: Helper, info: dict) -> dict:
             raise SystemExit(f"the verify of {record} was refused: {status} → {location}")
         seen, tries = None, 0
         while seen is None and time.perf_counter() - started < FIGURE_TIMEOUT:
-            tick, tries = time.perf_counter(), tries + 1
-            if figures() != info["figures"]:
-                seen = time.perf_counter() - started
-            time.sleep(max(0.0, POLL_SECONDS - (time.perf_counter() - tick)) if seen is None else 0)
+            tries += 1
+            status, body, _location = manager.request(
+                "GET", f"/dashboard/live/?page={info['page']}&figures={board}"
+            )
+            if status == 200:
+                answer = json.loads(body)
+                board = answer["figures"]
+                if card_figures(answer["projects"].get(str(project), ""), project) != info["figures"]:
+                    seen = time.perf_counter() - started
+            elif status != 204:
+                raise SystemExit(f"/dashboard/live/ answered {status}")
         polls.append(tries)
         times.extend([seen] if seen is not None else [])
         missed += seen is None
@@ -229,7 +247,7 @@ def series(count: int, manager: Browser, helper: Helper, info: dict) -> dict:
     return {"p95": percentile(times, 0.95), "median": statistics.median(times) if times else None,
             "min": min(times, default=None), "max": max(times, default=None), "n": len(times),
             "missed": missed, "post_median": statistics.median(posts), "post_p95": percentile(posts, 0.95),
-            "polls_median": statistics.median(polls)}  # fmt: skip
+            "live_requests_median": statistics.median(polls)}  # fmt: skip
 
 
 def freshness_measurements(
@@ -257,135 +275,21 @@ def freshness_measurements(
         "page": f"/dashboard/?page={info['page']} as the ILO manager (bench.manager)",
         "figure": "the actual value (<span class='actual'>) of each target card of the first project "
         f"(gen-00000, pk {info['project_pk']}): {', '.join(info['figures'])}; a verify changes one",
+        "seen_by": "the dashboard page open in the manager's browser, as static/js/dashboard.js follows it: "
+        "one GET /dashboard/live/ after another, each answered once a project of the page has a newer "
+        "snapshot (the project's section rendered), or with 204 after DASHBOARD_LIVE_SECONDS",
         "records": info["records"], "gunicorn_workers": workers, "coalesce_seconds": info["coalesce_seconds"],
         "idle": idle, "loaded": loaded, "load": load.report(),
         "ratio": loaded["p95"] / idle["p95"] if idle["p95"] and loaded["p95"] else None,
     }  # fmt: skip
 
 
-def helper_main() -> None:
-    """The helper, a Django process over the same database: answers the bench's commands, one JSON
-    line each, on the original stdout."""
-    answers = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # anything Django prints goes to stderr
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.sessions.models import Session
-    from django.db import transaction
-    from django.db.models import Max
-
-    import bench.measure as measure
-    from dashboard.scope import dashboard_scope, visible_projects
-    from dashboard.selectors import PROJECTS_PER_PAGE
-    from enterprises.models import Business, Job
-    from programs.models import FormSubmission, Project, ReviewEvent, Target
-    from progress.models import ProgressSnapshot
-    from progress.selectors import progress_actuals_and_after_end, youth_bands_of
-    from progress.services import progress_recompute
-    from rehab.models import WorkRecord
-
-    kinds = {"businesses": (Business, "centre__project"), "jobs": (Job, "business__centre__project"),
-             "work": (WorkRecord, "site__project")}  # fmt: skip
-    fields = ["review_state", "review_changed_by_id", "review_changed_at", "updated_at"]
-    state: dict = {"records": {}}
-
-    def last(queryset) -> int:  # the last id: what the run adds comes after it
-        return queryset.aggregate(m=Max("pk"))["m"] or 0
-
-    def totals(project: Project) -> dict:
-        """Each indicator's actual value as a recompute counts it now."""
-        bands = youth_bands_of(Target.objects.filter(project=project))
-        counted, _after_end = progress_actuals_and_after_end([project.pk], youth_bands=bands)
-        return {indicator: str(value.total) for indicator, value in counted[project.pk].items()}
-
-    def prepare(users: int) -> dict:
-        bench_users = measure.bench_users()
-        project = Project.objects.get(code=measure.FIRST_PROJECT)
-        ordered = visible_projects(bench_users["manager"], dashboard_scope(bench_users["manager"]))
-        progress_recompute(project_ids=[project.pk], reason="bench")  # the figures are current
-        before = totals(project)
-        for slug, (model, path) in kinds.items():
-            for pk in model.objects.filter(**{path: project, "review_state": "submitted"}).values_list("pk"):
-                with transaction.atomic():  # would its verify change a target?
-                    model.objects.filter(pk=pk[0]).update(review_state="verified")
-                    changes = totals(project) != before
-                    transaction.set_rollback(True)
-                if changes:
-                    original = model.objects.filter(pk=pk[0]).values(*fields).get()
-                    marks = last(ReviewEvent.objects), last(model.history)
-                    state["records"][slug, pk[0]] = (model, original, *marks)
-        if not state["records"]:
-            raise ValueError(f"{project.code} has no submitted record whose verify changes a target")
-        works = WorkRecord.objects.filter(site__project=project).order_by("-date")
-        site, day = works.values_list("site_id", "date").first()
-        field = bench_users["field"]
-        sessions = [measure.client_for(field).cookies["sessionid"].value for _ in range(users)]
-        state.update(
-            project=project, field=field, snapshot=last(ProgressSnapshot.objects),
-            work=last(WorkRecord.objects), work_history=last(WorkRecord.history), sessions=sessions,
-        )  # fmt: skip
-        return {"project_pk": project.pk, "site": site, "date": day.isoformat(), "sessions": sessions,
-                "page": list(ordered.values_list("pk", flat=True)).index(project.pk) // PROJECTS_PER_PAGE + 1,
-                "records": [{"kind": slug, "pk": pk} for slug, pk in state["records"]],
-                "coalesce_seconds": settings.PROGRESS_COALESCE_SECONDS}  # fmt: skip
-
-    def restore(record: dict, recompute: bool = True) -> dict:
-        """Put a verified record back as it was, without its review event and history row."""
-        model, original, event, history = state["records"][record["kind"], record["pk"]]
-        with transaction.atomic():
-            model.objects.filter(pk=record["pk"]).update(**original)
-            ReviewEvent.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), object_id=record["pk"], pk__gt=event
-            ).delete()
-            model.history.filter(id=record["pk"], pk__gt=history).delete()
-        if recompute:
-            progress_recompute(project_ids=[state["project"].pk], reason="bench")
-        return {}
-
-    def finish() -> dict:
-        """Remove what the run added: the load's work records, its sessions, the snapshots written."""
-        if "project" not in state:
-            return {}
-        for slug, pk in state["records"]:
-            restore({"kind": slug, "pk": pk}, recompute=False)
-        with transaction.atomic():
-            added = WorkRecord.objects.filter(pk__gt=state["work"], created_by=state["field"])
-            ids = list(added.values_list("pk", flat=True))
-            kind = ContentType.objects.get_for_model(WorkRecord)
-            ReviewEvent.objects.filter(content_type=kind, object_id__in=ids).delete()
-            FormSubmission.objects.filter(user=state["field"], content_type=kind, object_id__in=ids).delete()
-            added.delete()  # after: the history rows of the records and of their deletion
-            WorkRecord.history.filter(id__in=ids, pk__gt=state["work_history"]).delete()
-            Session.objects.filter(session_key__in=state["sessions"]).delete()
-            targets = Target.objects.filter(project=state["project"])
-            ProgressSnapshot.objects.filter(target__in=targets, pk__gt=state["snapshot"]).delete()
-        progress_recompute(project_ids=[state["project"].pk], reason="bench")
-        return {"work_records_removed": len(ids)}
-
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            answer = {"prepare": prepare, "restore": restore, "finish": finish}[request.pop("command")](
-                **request
-            )
-        except Exception as error:  # the bench side stops and reports it
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        answers.write(json.dumps(answer, default=str) + "\n")
-        answers.flush()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", nargs="?", choices=["measure", "helper"], default="measure")
     parser.add_argument("--scale", type=int, default=1000)
     parser.add_argument("--verifies", type=int, default=VERIFIES)
     parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
-    if args.task == "helper":
-        return helper_main()
     out = subprocess.run(  # noqa: S603
         [PY, str(ROOT / "bench" / "measure.py"), "users"], cwd=ROOT, env=env_for(args.scale),
         capture_output=True, text=True, check=True,

@@ -1,7 +1,7 @@
 """The measurements over HTTP, against gunicorn on 127.0.0.1 (bench/server.py): latencies of pages,
 the download of an export with the serving worker's memory, requests per second under load (wrk).
 
-Every series is bounded in count and time.
+Every series is bounded in count and time; pages compared in a ratio are requested in turn.
 """
 
 from __future__ import annotations
@@ -19,27 +19,34 @@ from bench.server import Server, get
 
 TRIVIAL = "/accounts/password_change/"
 #: Bounds of each latency series: requests and seconds (at least one request is always made).
-SAMPLES, SAMPLE_SECONDS = 40, 60
+SAMPLES, SAMPLE_SECONDS = 100, 120
 LOAD_SECONDS, LOAD_CONNECTIONS = 10, 4
 
 
-def latencies(path: str, cookie: str) -> dict:
-    """One warm-up request, then up to SAMPLES requests within SAMPLE_SECONDS (at least one)."""
-    started = time.perf_counter()
-    status, size = get(path, cookie)
-    first = time.perf_counter() - started
-    if status != 200:
-        return {"path": path, "status": status, "median": None, "p95": None, "n": 0}
-    times = [] if first < SAMPLE_SECONDS / 4 else [first]
+def side_by_side(series: dict[str, tuple[str, str]]) -> dict[str, dict]:
+    """Latencies of several pages compared in a ratio, name → (path, cookie): one warm-up request
+    each, then rounds of one request to each page, in an order turned by one every round, so
+    that every page meets the same moments of the machine (up to SAMPLES rounds within
+    SAMPLE_SECONDS)."""
+    names, times, results = list(series), {name: [] for name in series}, {}
+    for name, (path, cookie) in series.items():
+        status, size = get(path, cookie)
+        results[name] = {"path": path, "status": status, "bytes": size}
+    live = [name for name in names if results[name]["status"] == 200]
     deadline = time.monotonic() + SAMPLE_SECONDS
-    while len(times) < SAMPLES and (not times or time.monotonic() < deadline):
-        started = time.perf_counter()
-        get(path, cookie)
-        times.append(time.perf_counter() - started)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return {"path": path, "status": status, "bytes": size, "median": statistics.median(times), "p95": p95,
-            "n": len(times)}  # fmt: skip
+    for n in range(SAMPLES if live else 0):
+        if n and time.monotonic() > deadline:
+            break
+        for name in live[n % len(live) :] + live[: n % len(live)]:
+            started = time.perf_counter()
+            get(*series[name])
+            times[name].append(time.perf_counter() - started)
+    for name in names:
+        ordered = sorted(times[name])
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else None
+        median = statistics.median(ordered) if ordered else None
+        results[name].update(median=median, p95=p95, n=len(ordered))
+    return results
 
 
 def peak_rss_kb(pids: list[int]) -> dict[int, int]:
@@ -96,16 +103,19 @@ def http_measurements(scale: int, cookies: dict, *, quick: bool, export_path: st
     """Every HTTP measurement, over the database of `scale`, with the bench users' session cookies."""
     results = {}
     with Server(scale) as server:
-        log("HTTP: trivial view and dashboard latencies")
-        results["trivial"] = latencies(TRIVIAL, cookies["manager"])
-        results["dashboard"] = latencies("/dashboard/", cookies["manager"])
-        results["dashboard_field"] = latencies("/dashboard/", cookies["field"])
+        log("HTTP: trivial view and dashboard latencies, side by side")
+        results.update(side_by_side({
+            "trivial": (TRIVIAL, cookies["manager"]), "dashboard": ("/dashboard/", cookies["manager"]),
+            "dashboard_field": ("/dashboard/", cookies["field"]),
+        }))  # fmt: skip
         if export_path:
             log(f"HTTP: export of all jobs, {export_path}")
             results["export"] = export_measurement(server, export_path, cookies["admin"])
-        log("HTTP: field list, field staff vs administrator")
-        results["list_field"] = latencies("/field/jobs/", cookies["field"])
-        results["list_admin"] = latencies("/field/jobs/", cookies["admin"])
+        log("HTTP: field list, field staff vs administrator, side by side")
+        results.update(side_by_side({
+            "list_field": ("/field/jobs/", cookies["field"]),
+            "list_admin": ("/field/jobs/", cookies["admin"]),
+        }))  # fmt: skip
         if not quick:
             log(f"HTTP: load, {LOAD_CONNECTIONS} connections for {LOAD_SECONDS} s each (wrk)")
             results["load_trivial"] = throughput(TRIVIAL, cookies["manager"])

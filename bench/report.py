@@ -169,7 +169,8 @@ def markdown(result: dict, data: dict) -> str:
         f"- Scales: {', '.join(str(s) for s in data.get('scales', [data['small_scale'], result['scale']]))} "
         f"(`generate_data --scale N`); ratios between scales compare {data['small_scale']} with "
         f"{result['scale']} (the first round's query ratios 1 with 1000); "
-        "gunicorn 2 workers, production settings (DEBUG off, HTTPS=0), PostgreSQL and Redis on 127.0.0.1",
+        "gunicorn 2 workers of 4 threads (gunicorn.conf.py, as `make up`), production settings (DEBUG off, "
+        "HTTPS=0), PostgreSQL and Redis on 127.0.0.1",
         f"- Run time: {data['seconds']:.0f} s"
         + (
             f"; generation at scale {result['scale']}: {data['generated_seconds']:.0f} s"

@@ -155,12 +155,15 @@ def markdown_lines(data: dict) -> list[str]:
             f"(runs {entry['runs']}), {entry['bytes']:,} bytes"
         )
     fresh = data.get("freshness") or {}
+    if fresh.get("seen_by"):
+        lines.append(f"- freshness, how a figure is seen: {fresh['seen_by']}")
     for key in ("idle", "loaded"):
         if fresh.get(key):
-            entry = fresh[key]
+            entry, nan = fresh[key], float("nan")
             lines.append(
-                f"- freshness {key}: p95 {entry.get('p95', float('nan')):.3f} s, median "
-                f"{entry.get('median', float('nan')):.3f} s, n={entry.get('n')}"
+                f"- freshness {key}: p95 {entry.get('p95', nan):.3f} s, "
+                f"median {entry.get('median', nan):.3f} s, n={entry.get('n')}; the verify's POST: "
+                f"median {entry.get('post_median', nan):.3f} s, p95 {entry.get('post_p95', nan):.3f} s"
             )
     if fresh.get("load"):
         lines.append(f"- the load during the loaded series: {fresh['load']}")

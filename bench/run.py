@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,33 @@ def measure(scale: int, task: str, *extra: str, timeout: float = 1800) -> dict:
     """One task of bench/measure.py in its own process over the database of `scale`."""
     out = run([PY, str(BENCH / "measure.py"), task, *extra], env_for(scale), timeout=timeout)
     return json.loads(out.strip().splitlines()[-1])
+
+
+#: Rounds of the growth exponent's timings: each round measures every scale once, in turn.
+TIMING_ROUNDS = 3
+
+
+def timings_in_turn(scales: list[int], repeat: list[str]) -> dict:
+    """bench/measure.py `timings` at every scale, TIMING_ROUNDS times in turn (1, 100, 1000, 10000,
+    1, 100, …): tens of milliseconds compared across scales meet the same moments of the machine,
+    not minutes apart. Each series' runs are pooled and its median taken over all of them."""
+    pooled: dict[str, dict] = {str(scale): {} for scale in scales}
+    for _round in range(TIMING_ROUNDS):
+        for scale in scales:
+            for key, entry in measure(scale, "timings", *repeat).items():
+                if not isinstance(entry, dict) or "runs" not in entry:
+                    pooled[str(scale)][key] = entry
+                    continue
+                into = pooled[str(scale)].setdefault(key, {**entry, "runs": []})
+                into["runs"] = into["runs"] + entry["runs"]
+    for by_key in pooled.values():
+        for entry in by_key.values():
+            if isinstance(entry, dict) and "runs" in entry:
+                runs = entry["runs"]
+                entry.update(
+                    median=statistics.median(runs), min=min(runs), max=max(runs), rounds=TIMING_ROUNDS
+                )
+    return pooled
 
 
 def ensure_database(scale: int) -> float | None:
@@ -168,10 +196,8 @@ def main() -> None:
         "projects": mid_recompute["projects"],
     }
     data["recompute_all"] = measure(args.large, "recompute_all", *repeat)
-    data["timings"] = {}
-    for scale in scales:
-        log(f"timings of the growth exponent at scale {scale}")
-        data["timings"][str(scale)] = measure(scale, "timings", *repeat)
+    log(f"timings of the growth exponent at scales {scales}, {TIMING_ROUNDS} rounds in turn")
+    data["timings"] = timings_in_turn(scales, repeat)
     data["report_pdf"] = {}
     for scale in (args.small, args.large):
         log(f"PDF of one period at scale {scale}")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Sum
+from django.db.models import Max, Prefetch, Sum
 from django.utils import timezone
 
 from programs.models import Neighbourhood, Partnership, Project, Target, TargetSplit
@@ -51,6 +52,8 @@ class Dashboard:
     partnerships: list[PartnershipBoard]
     #: The page of projects shown (a programme of many projects is paged, not rendered whole).
     page: Page | None = None
+    #: The newest snapshot the board shows: an open page asks for what comes after it (live).
+    figures_seen: int = 0
 
     @property
     def as_of(self) -> datetime.datetime | None:
@@ -70,14 +73,18 @@ def dashboard_for(
     page: int | str | None = 1,
     per_page: int | None = PROJECTS_PER_PAGE,
     scope: Scope | None = None,
+    only: Iterable[int] | None = None,
 ) -> Dashboard:
     """Everything /dashboard/ shows for one page of projects, in a fixed number of queries
-    (`per_page=None`: every project, for the export)."""
+    (`per_page=None`: every project, for the export; `only`: those of these ids the user sees,
+    unpaged, for the live page)."""
     scope = scope or dashboard_scope(user)
     projects = visible_projects(user, scope)
     project_page = None
+    if only is not None:
+        projects, per_page = projects.filter(pk__in=list(only)), None
     if per_page is not None:
-        project_page = Paginator(projects.values_list("pk", flat=True), per_page).get_page(page)
+        project_page = projects_page(projects, page, per_page)
         projects = projects.filter(pk__in=list(project_page.object_list))
     projects = projects.prefetch_related(
         "neighbourhoods", "implementing_units", Prefetch("targets", queryset=Target.objects.order_by("pk"))
@@ -119,7 +126,31 @@ def dashboard_for(
             ]
             project_boards.append(ProjectBoard(project, cards, secondary[project.pk]))
         boards.append(PartnershipBoard(partnership, project_boards))
-    return Dashboard(scope, boards, project_page)
+    seen = ProgressSnapshot.objects.filter(target_id__in=target_ids).aggregate(seen=Max("pk"))["seen"]
+    return Dashboard(scope, boards, project_page, seen or 0)
+
+
+def projects_page(projects, page: int | str | None, per_page: int = PROJECTS_PER_PAGE) -> Page:
+    """The page of project ids a board shows (its numbering is the paginator's)."""
+    return Paginator(projects.values_list("pk", flat=True), per_page).get_page(page)
+
+
+def page_targets(user, scope: Scope, page: int) -> list[int]:
+    """The ids of the targets one page of the board shows (two queries)."""
+    project_ids = list(projects_page(visible_projects(user, scope), page).object_list)
+    return list(Target.objects.filter(project_id__in=project_ids).values_list("pk", flat=True))
+
+
+def projects_changed_since(target_ids: list[int], seen: int) -> dict[int, int]:
+    """Project id → its newest snapshot, for the projects of these targets with a snapshot after
+    `seen` (one query over the targets' own snapshots, whatever the database holds)."""
+    rows = (
+        ProgressSnapshot.objects.filter(target_id__in=target_ids, pk__gt=seen)
+        .values("target__project_id")
+        .annotate(latest=Max("pk"))
+        .order_by()
+    )
+    return {row["target__project_id"]: row["latest"] for row in rows}
 
 
 def _indicator_order(target: Target) -> int:

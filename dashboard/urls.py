@@ -20,6 +20,7 @@ register_converter(ExportFormat, "export_format")
 app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("live/", views.live, name="live"),
     path("export.<export_format:fmt>", views.dashboard_export, name="export"),
     path("projects/<int:project_pk>/<slug:figure>/", views.figure_list, name="figure"),
     path(

@@ -7,16 +7,19 @@ Views parse the request, call a selector and render; reads and permission scopin
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from beneficiaries.models import Beneficiary
@@ -54,10 +57,46 @@ def index(request):
     def render_board() -> str:
         # Without the request: nothing of one user may be cached for another (dashboard/boards.py).
         dashboard = selectors.dashboard_for(request.user, page=page, scope=scope)
-        return render_to_string("dashboard/_board.html", {"dashboard": dashboard, "scope": scope})
+        return boards.compact(
+            render_to_string("dashboard/_board.html", {"dashboard": dashboard, "scope": scope})
+        )
 
     board = mark_safe(boards.cached_board(scope, page, render_board))  # noqa: S308 - our own autoescaped rendering
-    return render(request, "dashboard/index.html", {"board": board, "scope": scope})
+    return render(request, "dashboard/index.html", {"board": board, "page": page, "scope": scope})
+
+
+@dashboard_view
+def live(request):
+    """What changed on an open dashboard page: the projects of the page with a snapshot newer
+    than `figures` (the newest one the page shows), each rendered as on the board, once there is
+    one, after waiting up to DASHBOARD_LIVE_SECONDS; 204 when none came (the page asks again).
+
+    The managers who watch targets see a verify counted without reloading, and the wait costs a
+    thread and one small query every DASHBOARD_LIVE_CHECK_SECONDS, not a page a second."""
+    try:
+        seen = int(request.GET.get("figures", ""))
+    except ValueError:
+        return JsonResponse(
+            {"figures": [_("Give the newest snapshot the page shows, a number.")]}, status=400
+        )
+    scope = dashboard_scope(request.user)
+    page = boards.page_number(request.GET.get("page"))
+    target_ids = selectors.page_targets(request.user, scope, page)
+    request.session_untouched = True  # an open page is not activity (accounts/sessions.py)
+    deadline = time.monotonic() + settings.DASHBOARD_LIVE_SECONDS
+    while not (changed := selectors.projects_changed_since(target_ids, seen)):
+        if time.monotonic() >= deadline:
+            return HttpResponse(status=204)
+        time.sleep(settings.DASHBOARD_LIVE_CHECK_SECONDS)
+    dashboard = selectors.dashboard_for(request.user, scope=scope, only=changed)
+    projects = {
+        str(board.project.pk): boards.compact(
+            render_to_string("dashboard/_project.html", {"board": board, "scope": scope})
+        )
+        for partnership in dashboard.partnerships
+        for board in partnership.projects
+    }
+    return JsonResponse({"figures": max(dashboard.figures_seen, *changed.values()), "projects": projects})
 
 
 @dashboard_view

@@ -203,6 +203,8 @@ MATRIX: dict[str, Case] = {
         args=lambda w, own: [obj(w, own, "work").pk], expect=logged_in(404), own_and_other=True
     ),
     "dashboard:index": Case(expect=logged_in(200)),
+    # An open page's figures after snapshot 0: the projects of its page, each in the user's scope.
+    "dashboard:live": Case(data={"figures": "0", "page": "1"}, expect=logged_in(200)),
     "dashboard:export": Case(args=lambda w, own: ["csv"], expect=logged_in(200)),
     "dashboard:figure": Case(args=lambda w, own: [w["project"].pk, "businesses"], expect=logged_in(200)),
     "dashboard:figure-export": Case(

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     # static files are compressed once by WhiteNoise. Django's gzip pads each response against
     # BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but an open dashboard waiting for figures does not extend the session.
+    "accounts.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,9 +134,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sessions end after 30 minutes without a request.
+# Sessions end after 30 minutes without a request; their expiry is moved at most once a minute
+# (accounts/sessions.py), so they end between 29 and 30 minutes after the last request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -277,6 +280,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 #: A recompute waits this long so that a burst of changes is counted by one run.
 PROGRESS_COALESCE_SECONDS = float(os.environ.get("PROGRESS_COALESCE_SECONDS", "2"))
+#: An open dashboard asks for its changed board and waits up to this long for a change (one
+#: web thread held: gunicorn runs threaded workers, `make up`); it checks every so often.
+DASHBOARD_LIVE_SECONDS = float(os.environ.get("DASHBOARD_LIVE_SECONDS", "20"))
+DASHBOARD_LIVE_CHECK_SECONDS = float(os.environ.get("DASHBOARD_LIVE_CHECK_SECONDS", "0.2"))
 #: A project stale for longer than this lost its queued recompute; the catch-up redoes it.
 PROGRESS_CATCH_UP_SECONDS = float(os.environ.get("PROGRESS_CATCH_UP_SECONDS", "30"))
 #: A project with more field records than this has its approved report's PDF prepared by the

@@ -122,7 +122,63 @@
     charts.forEach(function (chart) { chart.resize(); });
   }
 
+  /* The open page follows its figures (dashboard.views.live): each answer holds the projects of
+     this page with a snapshot newer than the newest the page shows, rendered as on the board;
+     each replaces its section. The request waits on the server until there is one (204: none
+     came, ask again); a hidden tab stops asking until it is shown; a signed-out page stops. */
+  var board = document.getElementById("board");
+  var status = document.getElementById("board-status");
+  var RETRY_MS = 10000;
+  var MAX_RETRY_MS = 60000;
+
+  function undraw(root) {
+    root.querySelectorAll("canvas[data-trend]").forEach(function (canvas) {
+      var chart = typeof Chart === "undefined" ? null : Chart.getChart(canvas);
+      if (!chart) return;
+      chart.destroy();
+      charts.splice(charts.indexOf(chart), 1);
+    });
+  }
+
+  function replaceProject(pk, html) {
+    var old = board.querySelector('section.project[aria-labelledby="project-' + pk + '"]');
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var fresh = template.content.firstElementChild;
+    if (!old || !fresh) return false;
+    undraw(old);
+    old.replaceWith(fresh);
+    fresh.querySelectorAll("canvas[data-trend]").forEach(draw);
+    return true;
+  }
+
+  function follow(delay, retry) {
+    var shown = board && board.querySelector(".dashboard[data-figures]");
+    if (!shown || !board.dataset.live) return;
+    window.setTimeout(function () {
+      if (document.hidden) {
+        document.addEventListener("visibilitychange", function () { follow(0, retry); }, { once: true });
+        return;
+      }
+      var url = board.dataset.live + "&figures=" + encodeURIComponent(shown.dataset.figures);
+      fetch(url, { credentials: "same-origin", redirect: "manual", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) return;  // signed out
+          if (response.status === 204) return follow(0, RETRY_MS);
+          if (response.status !== 200) return follow(retry, Math.min(retry * 2, MAX_RETRY_MS));
+          return response.json().then(function (answer) {
+            var changed = Object.keys(answer.projects).filter(function (pk) { return replaceProject(pk, answer.projects[pk]); });
+            shown.dataset.figures = String(answer.figures);
+            if (changed.length && status) status.textContent = status.dataset.updated;
+            follow(0, RETRY_MS);
+          });
+        })
+        .catch(function () { follow(retry, Math.min(retry * 2, MAX_RETRY_MS)); });
+    }, delay);
+  }
+
   document.querySelectorAll("canvas[data-trend]").forEach(draw);
+  follow(0, RETRY_MS);
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -87,3 +87,36 @@ def test_the_printed_dashboard_hides_the_navigation_and_keeps_the_charts(manager
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf = page.pdf(path=str(SHOTS / "dashboard.pdf"), format="A4", print_background=True)
     assert pdf[:4] == b"%PDF"
+
+
+def test_an_open_dashboard_shows_a_verify_counted_without_a_reload(manager_page, live_server):
+    """The manager keeps the page open; a job is verified and the progress recomputed (what the
+    Celery worker does after a verify): the youth-jobs card, its chart and table change in place."""
+    from django.contrib.auth.models import User
+
+    from enterprises.models import Job
+    from programs.models import Project, ReviewState, Target
+    from programs.review import review_set_state
+    from progress.selectors import latest_snapshots
+    from progress.services import progress_recompute
+
+    page = manager_page
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("canvas[data-chart-ready=true]")
+    assert page.locator("[data-indicator=youth_jobs] .actual").inner_text().strip() == "42"
+    page.evaluate("window.notReloaded = true")
+
+    project, manager = Project.objects.get(), User.objects.get(username="manager")
+    for job in Job.objects.filter(review_state=ReviewState.SUBMITTED, business__centre__project=project):
+        review_set_state(record=job, to_state=ReviewState.VERIFIED, by=manager)
+    progress_recompute(project_ids=[project.pk], reason="test")
+    youth = latest_snapshots(Target.objects.filter(project=project, indicator="youth_jobs")).get()
+    assert youth.actual != 42, "the demo has no submitted youth job to verify"
+
+    shown = "document.querySelector('[data-indicator=youth_jobs] .actual').textContent.trim()"
+    page.wait_for_function(f"() => {shown} === '{youth.actual.normalize():f}'", timeout=10_000)
+    assert page.evaluate("window.notReloaded") is True
+    status = page.locator("#board-status")
+    assert status.inner_text() and status.inner_text() == status.get_attribute("data-updated")
+    assert page.locator("canvas[data-chart-ready=true]").count() == 3  # the new section's charts drawn
+    assert page.locator("section.project").count() == 1
