@@ -26,7 +26,10 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if session is None or session.modified or session.is_empty():
+        if session is None or response.status_code >= 500:
+            # Django saves nothing after a 5xx (the database may be down: nothing is read here).
+            return super().process_response(request, response)
+        if session.modified or session.is_empty():
             return self._saved(request, response, session)
         if getattr(request, "session_untouched", False):
             return self._unsaved(response)
@@ -35,7 +38,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
         return self._saved(request, response, session)
 
     def _saved(self, request, response, session):
-        if session is not None and not session.is_empty():
+        if not session.is_empty():
             session[REFRESHED_KEY] = int(time.time())
         return super().process_response(request, response)
 

@@ -22,23 +22,21 @@ GOALS = {
 #: Why a goal is not met, from the profiles of this round; printed only while the goal is unmet.
 WHY = {
     "freshness_p95_loaded_vs_idle": "the load is scripts/loadtest.py's: 50 users, each looping "
-    "dashboard → field form → post with no pause, i.e. a closed loop that keeps every gunicorn worker "
-    "busy. The Celery side keeps its pace (each recompute 0.08-0.25 s after the 2 s coalescing delay, "
-    "nothing queued before it: see the worker's log); the time added is the verify's POST and the "
-    "dashboard poll each waiting in gunicorn's queue behind the 50 users' requests (about 50 ÷ the "
-    "server's requests per second, ~1-2 s on 2 cores). Closing it needs the server to answer the load "
-    "in about 1 s a request: more cores, or think time in the users (real field staff pause between "
-    "entries); a priority lane for managers' requests is the app-side option.",
+    "dashboard → field form → post with no pause, a closed loop that keeps every gunicorn thread busy. "
+    "The open dashboard's live request is already waiting when the recompute lands, so what the load "
+    "adds is the verify's own POST waiting in gunicorn's queue behind the 50 users' requests (50 ÷ the "
+    "server's requests per second; see the POST's median and p95 in the raw figures) and the project's "
+    "section rendered on a busy CPU. Closing it further needs the server to answer the load faster "
+    "(more cores, or a cheaper field form: its GET and POST are two thirds of the load's CPU).",
     "recompute_all_10000_vs_raw_sql": "what the floor does not do: building and writing one snapshot per "
     "target (30,000: the progress arithmetic, the 90-day history read for the forecast, the COPY).",
     "growth_exponent_max": "see the series' table: the series with the largest k grows with the data.",
     "recompute_one_project_10000_vs_1": "one project's recompute is some 20 ms at every scale (its ten "
     "queries each use the project's indexes: 15.1 ms at scale 1 and 16.1 ms at 10,000 in a quiet run of "
     "7); a run of a few ms more in one of the two processes moves the ratio: see the series' table.",
-    "dashboard_median_vs_trivial": "the cached board is served in 10 queries (3 ms of SQL) against the "
-    "trivial view's 6; the rest is Python: the permission lookups (2 queries), the snapshot key, the "
-    "notifications menu, the page around the board. Left to try: the user's permissions cached with the "
-    "session, the board and the page cached whole.",
+    "dashboard_median_vs_trivial": "the cached board is served in 5 queries against the trivial view's "
+    "3 (the latest snapshot's id, the notifications menu), one cache round trip for the board and its "
+    "version, and the page around a board of some 200 KB; the permission sets come from the cache.",
     "dashboard_median_10000_vs_trivial": "as dashboard_median_vs_trivial (the same measurement).",
 }
 #: The timings the growth exponent is fitted on (bench/scale_measure.py `timings`).

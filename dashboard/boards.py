@@ -2,13 +2,16 @@
 
 At a thousand projects a page of ten boards costs about half a second to render (template
 nodes, not queries: their number is fixed), while its figures change only when a snapshot is
-written or a record they count is saved. A board is cached under a key made of
+written or a record they count is saved. A board is cached under its scope (everything, or
+the neighbourhood ids), the page of projects and the language, with the version it was
+rendered at, and used only while that version is current:
 
 - the id of the latest snapshot: one index read, because the Celery worker writes snapshots in
   bulk, without signals, possibly in another process;
 - a generation, bumped when any model of the programme is saved or deleted (the receivers
-  below): the secondary figures are live counts, and project facts can be edited in the admin;
-- the scope (everything, or the neighbourhood ids), the page of projects and the language.
+  below): the secondary figures are live counts, and project facts can be edited in the admin.
+
+The generation and the board are read in one round trip.
 
 Nothing in the board depends on the request beyond these (no form, no user name), so a key
 never shows one user's page to another who could not see it. An unreachable cache is a miss.
@@ -93,32 +96,36 @@ def bump() -> None:
         log.warning("dashboard cache unreachable: boards not invalidated", exc_info=True)
 
 
-def board_key(scope: Scope) -> str | None:
-    version = generation()
-    if version < 0:
-        return None
-    latest = ProgressSnapshot.objects.aggregate(latest=Max("pk"))["latest"] or 0
+def board_slot(scope: Scope, page: int) -> str:
+    """Where one page of boards of a scope, in the active language, is kept (with its version)."""
     who = "all" if scope.everything else "n" + "-".join(sorted(str(h.pk) for h in scope.neighbourhoods))
-    return f"dashboard:board:{version}:{latest}:{who}:{translation.get_language()}"
+    return f"dashboard:board:{who}:{translation.get_language()}:{page}"
 
 
 def cached_board(scope: Scope, page: int, render: Callable[[], str]) -> str:
-    """The board's HTML from the cache, or rendered and stored."""
-    key = board_key(scope)
-    if key is None:
-        return render()
-    key = f"{key}:{page}"
+    """The board's HTML from the cache when it was rendered at the current version (the
+    generation and the latest snapshot: one cache round trip and one index read), or rendered
+    and stored."""
+    latest = ProgressSnapshot.objects.aggregate(latest=Max("pk"))["latest"] or 0
+    slot = board_slot(scope, page)
     try:
-        html = cache.get(key)
+        found = cache.get_many([GENERATION_KEY, slot])
     except Exception:
         log.warning("dashboard cache unreachable", exc_info=True)
         return render()
-    if html is None:
-        html = render()
-        try:
-            cache.set(key, html)
-        except Exception:
-            log.warning("dashboard cache unreachable: board not stored", exc_info=True)
+    version = found.get(GENERATION_KEY)
+    if version is None:
+        version = generation()
+        if version < 0:
+            return render()
+    kept = found.get(slot)
+    if kept is not None and kept[0] == (int(version), latest):
+        return kept[1]
+    html = render()
+    try:
+        cache.set(slot, ((int(version), latest), html))
+    except Exception:
+        log.warning("dashboard cache unreachable: board not stored", exc_info=True)
     return html
 
 

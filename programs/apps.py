@@ -7,9 +7,14 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+        from .auth import permissions_changed
 
         post_migrate.connect(_sync_roles, dispatch_uid="programs.sync_roles")
+        post_migrate.connect(permissions_changed, dispatch_uid="programs.permissions_migrated")
+        for name, signal in {"m2m": m2m_changed, "save": post_save, "delete": post_delete}.items():
+            signal.connect(permissions_changed, dispatch_uid=f"programs.permissions_changed_{name}")
 
 
 def _sync_roles(sender, app_config=None, using="default", apps=None, **kwargs):

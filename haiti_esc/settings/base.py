@@ -101,7 +101,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "programs.auth.ThrottledLoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, each user's permissions kept in the cache between requests.
+    "programs.auth.CachedPermissionBackend",
 ]
 # Five failures lock the account from that address for an hour; the message says so.
 AXES_FAILURE_LIMIT = 5
