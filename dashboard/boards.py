@@ -3,15 +3,13 @@
 At a thousand projects a page of ten boards costs about half a second to render (template
 nodes, not queries: their number is fixed), while its figures change only when a snapshot is
 written or a record they count is saved. A board is cached under its scope (everything, or
-the neighbourhood ids), the page of projects and the language, with the version it was
-rendered at, and used only while that version is current:
-
-- the id of the latest snapshot: one index read, because the Celery worker writes snapshots in
-  bulk, without signals, possibly in another process;
-- a generation, bumped when any model of the programme is saved or deleted (the receivers
-  below): the secondary figures are live counts, and project facts can be edited in the admin.
-
-The generation and the board are read in one round trip.
+the neighbourhood ids), the page of projects and the language, with the generation it was
+rendered at, and used only while that generation is current. The generation is bumped when any
+model of the programme is saved or deleted (the receivers below: the secondary figures are live
+counts, and project facts can be edited in the admin), and when the progress engine writes
+snapshots in bulk (`programs.signals.records_changed`, sent by `programs.bulk.rows_copy`, in
+whichever process, the Celery worker's included: the generation is in the shared cache). The
+generation and the board are read in one round trip.
 
 Nothing in the board depends on the request beyond these (no form, no user name), so a key
 never shows one user's page to another who could not see it. An unreachable cache is a miss.
@@ -26,11 +24,9 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
 from django.utils import translation
 
 from programs.models import ReviewedRecord, ReviewState
-from progress.models import ProgressSnapshot
 
 from .scope import Scope
 
@@ -103,10 +99,8 @@ def board_slot(scope: Scope, page: int) -> str:
 
 
 def cached_board(scope: Scope, page: int, render: Callable[[], str]) -> str:
-    """The board's HTML from the cache when it was rendered at the current version (the
-    generation and the latest snapshot: one cache round trip and one index read), or rendered
-    and stored."""
-    latest = ProgressSnapshot.objects.aggregate(latest=Max("pk"))["latest"] or 0
+    """The board's HTML from the cache when it was rendered at the current generation (read
+    with it in one round trip), or rendered and stored."""
     slot = board_slot(scope, page)
     try:
         found = cache.get_many([GENERATION_KEY, slot])
@@ -119,11 +113,11 @@ def cached_board(scope: Scope, page: int, render: Callable[[], str]) -> str:
         if version < 0:
             return render()
     kept = found.get(slot)
-    if kept is not None and kept[0] == (int(version), latest):
+    if kept is not None and kept[0] == int(version):
         return kept[1]
     html = render()
     try:
-        cache.set(slot, ((int(version), latest), html))
+        cache.set(slot, (int(version), html))
     except Exception:
         log.warning("dashboard cache unreachable: board not stored", exc_info=True)
     return html

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from .signals import records_changed
+
 NULL = r"\N"
 
 
@@ -23,13 +25,19 @@ def rows_copy(model: type[models.Model], objects: Sequence[models.Model]) -> Non
     """Insert `objects` (new, without primary keys) in one COPY; their `pk` stays None.
 
     For models whose fields need no `pre_save` (no auto_now): the values are written as given,
-    and the database's constraints and triggers still check every row.
+    and the database's constraints and triggers still check every row. No post_save is sent:
+    `records_changed` is, once (the dashboard's cached boards listen to it).
     """
     if not objects:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects)
-        return
+    else:
+        _copy(model, objects)
+    records_changed.send(sender=model)
+
+
+def _copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
