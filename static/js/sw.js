@@ -48,6 +48,7 @@ importScripts(
 var store = self.FieldOffline.store;
 var outbox = self.FieldOffline.outbox;
 
+var ACTIVATION_WAIT = 10000; // ms the sending waits for this version to take over
 var activated = null;
 var activatedNow = new Promise(function (resolve) { activated = resolve; });
 
@@ -315,12 +316,14 @@ self.addEventListener("message", function (event) {
       caches.delete(PAGES), store.clearLists(), store.setMeta("owner", null), store.setMeta("warmedAt", null),
     ]));
   } else if (data.type === "activate-when-idle") {
-    // Take over only when no entry is being sent: the sending lock is held until this
-    // version is active, so no send starts in between.
+    // Take over when no entry is being sent: the sending lock is held while this version
+    // activates, so no send starts in between. The browser activates it only once the old
+    // version is idle and stopped (Chromium resolves skipWaiting() only then), which a page
+    // in use can put off for minutes: the lock is let go after ACTIVATION_WAIT whatever
+    // happens, and the entries go on being sent meanwhile.
     event.waitUntil(navigator.locks.request(outbox.LOCK, function () {
-      return self.skipWaiting().then(function () {
-        return Promise.race([activatedNow, new Promise(function (r) { setTimeout(r, 10000); })]);
-      });
+      self.skipWaiting();
+      return Promise.race([activatedNow, new Promise(function (r) { setTimeout(r, ACTIVATION_WAIT); })]);
     }));
   }
 });

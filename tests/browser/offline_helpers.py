@@ -116,6 +116,32 @@ class Phone:
     def worker_version(self):
         return self.page.evaluate("() => FieldOffline.workerVersion()")
 
+    def wait_for_new_worker(self, old: str, *, timeout: float = 40) -> str:
+        """The version that took over from `old`.
+
+        A phone's browser stops a worker that has been idle for a while; Chromium never stops
+        one that DevTools is attached to (Playwright is), unless the activation asked it to at
+        a moment the worker noticed. Half way, the old worker is stopped as an idle phone
+        would stop it: the new one must still have asked to take over (skipWaiting), or the
+        page it controls keeps the old one in place and this fails."""
+        deadline = time.monotonic() + timeout
+        stopped = False
+        while time.monotonic() < deadline:
+            version = self.worker_version()
+            if version and version != old:
+                return version
+            if not stopped and time.monotonic() > deadline - timeout / 2:
+                cdp = self.context.new_cdp_session(self.page)
+                cdp.send("ServiceWorker.enable")
+                cdp.send("ServiceWorker.stopAllWorkers")
+                cdp.detach()
+                stopped = True
+            self.page.wait_for_timeout(250)
+        pytest.fail(
+            f"the new service worker did not take over from {old}; the sending log: "
+            + repr(self.page.evaluate("() => window.FieldOffline && FieldOffline.log"))
+        )
+
     # ---- the outbox ----
 
     def outbox(self) -> list[dict]:

@@ -299,12 +299,7 @@ def test_a_new_service_worker_takes_over_and_the_waiting_entries_are_still_sent(
     phone.relay.drop_next("request", path_contains="/new/", times=10_000)
     phone.online()
     phone.goto("/field/")
-    new = wait_until(
-        lambda: (v := phone.worker_version()) != old and v,
-        page=phone.page,
-        timeout=40,
-        message="the new service worker did not take over",
-    )
+    new = phone.wait_for_new_worker(old)
     assert new.startswith("2-test-")
     assert len(phone.outbox()) == 2  # the new worker's install and activation kept the outbox
     assert WorkRecord.objects.count() == before
