@@ -29,6 +29,9 @@ from .selectors import progress_actuals, progress_actuals_and_after_end, youth_b
 #: The breakdown key of what records dated after an ended project's end would add (not counted).
 AFTER_END = "after_end"
 
+#: What a recompute reads of each target.
+TARGET_FIELDS = ("pk", "project_id", "indicator", "value", "youth_min_age", "youth_max_age")
+
 
 def progress_recompute(
     *, project_ids: Iterable[int] | None = None, reason: str = "change"
@@ -50,7 +53,13 @@ def progress_recompute(
             progress_stale_since=None
         )
         reporting_periods_ensure(project_ids=list(projects))
-        targets = list(Target.objects.filter(AnyOf(F("project_id"), list(projects))))
+        # Plain rows: the fields the arithmetic reads (3,000 model instances cost a tenth of a
+        # recompute of every project).
+        targets = list(
+            Target.objects.filter(AnyOf(F("project_id"), list(projects))).values_list(
+                *TARGET_FIELDS, named=True
+            )
+        )
         # An ended project's final result counts only what is dated up to its end date; what its
         # records dated after the end would add is shown apart. Both from one pass.
         actuals, after_end = progress_actuals_and_after_end(
@@ -151,7 +160,7 @@ def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, toda
         end=end,
     )
     return ProgressSnapshot(
-        target=target,
+        target_id=target.pk,
         as_of=moment,
         actual=actual,
         target_value=target.value,
