@@ -111,7 +111,8 @@ def ratios(data: dict) -> dict:
     imported = data.get("import")
     speed = None
     if imported and imported.get("import_seconds") and not imported.get("import_errors"):
-        speed = imported["bulk_create_seconds"] / imported["import_seconds"]
+        # the median of the pairs' ratios when measured in several pairs
+        speed = imported.get("speed_median") or imported["bulk_create_seconds"] / imported["import_seconds"]
     out["import_speed_vs_bulk_create"] = ratio("import_speed_vs_bulk_create", speed)
     export, copy = http.get("export"), data.get("copy")
     exported = export and export["status"] == 200
@@ -212,7 +213,14 @@ def markdown(result: dict, data: dict) -> str:
         r = data["import"]
         lines.append(
             f"- import of {r['rows']:,} beneficiaries: {r.get('import_seconds') or float('nan'):.1f} s"
-            f" (errors: {r.get('import_errors')}); raw bulk_create: {r['bulk_create_seconds']:.2f} s"
+            f" (errors: {r.get('import_errors')}); raw bulk_create: "
+            f"{r['bulk_create_seconds'] or float('nan'):.2f} s"
+            + (
+                f" (medians of {len(r['import_runs'])} alternate pairs: import {r['import_runs']},"
+                f" bulk_create {r['bulk_create_runs']})"
+                if r.get("import_runs")
+                else ""
+            )
         )
     if data.get("copy"):
         r = data["copy"]

@@ -174,7 +174,8 @@ def markdown_lines(data: dict) -> list[str]:
         lines.append(
             f"- import of {r['rows']:,} beneficiaries at scale {data['large_scale']}: "
             f"{r.get('import_seconds') or float('nan'):.1f} s; raw bulk_create: "
-            f"{r['bulk_create_seconds']:.2f} s (the first round's ratio, import_speed_vs_bulk_create, "
+            f"{r['bulk_create_seconds'] or float('nan'):.2f} s (the first round's ratio, "
+            "import_speed_vs_bulk_create, "
             f"is taken at scale {data['mid_scale']})"
         )
     iati = data.get("iati") or {}
