@@ -144,14 +144,20 @@ WHY = {
     "dashboard_p95_vs_trivial_p95": "as for the median.",
     "dashboard_rps_vs_trivial_rps": "the same cause: a dashboard request costs ~15 trivial ones of CPU.",
     "recompute_vs_raw_sql": "the three aggregates run at the floor's speed (the jobs one groups ages by "
-    "class with width_bucket); what is left is the work the floor does not do: building 3,000 snapshots "
-    "(progress arithmetic, forecast from 90 days of history) and writing them (COPY, ~0.15 s). "
-    "Left to try: snapshots built without model instances, gc.freeze() at worker start.",
+    "class with width_bucket); what is left is the work the floor does not do: reading the history "
+    "(one query, ~20 ms), building 3,000 snapshots (progress arithmetic, forecast from 90 days of "
+    "history) and writing them (COPY). Timed per query at scale 1000: SQL 0.40-0.48 s, the rest "
+    "0.33-0.44 s, so the ratio sits at 2 give or take the machine (1.82 to 2.2 over the runs of the "
+    "last two sessions). Targets are read as plain rows now; left to try: the snapshots written as "
+    "rows without model instances (their construction and the COPY's per-field getattr are most of "
+    "the Python left).",
     "import_speed_vs_bulk_create": "the import already writes in batches (beneficiaries/import_batches.py: "
-    "its COPY-sized inserts take what the raw bulk_create takes); the rest is django-import-export's row "
-    "loop: parsing and validating each row (widgets, the model's clean, the look-alike index read before "
-    "the import). Measured between 0.27 and 0.34 over this session's runs of the same code: a 2-core "
-    "machine's noise around the goal. Left to try: validating rows in batches.",
+    "its COPY-sized inserts take what the raw bulk_create takes; a COPY of the people instead was tried "
+    "and gained nothing); the rest is django-import-export's row loop: parsing and validating each row "
+    "(widgets, the model's full_clean, the look-alike index read before the import). Measured as the "
+    "median of three alternate pairs with bulk_create; between 0.27 and 0.39 over the runs of the last "
+    "two sessions, the same code: the machine's noise around the goal. Left to try: validating rows "
+    "in batches.",
 }
 WHY.update(report_scale.WHY)
 NOT_MEASURED = {
