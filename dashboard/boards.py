@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -27,12 +26,14 @@ from django.db import transaction
 from django.utils import translation
 
 from programs.models import ReviewedRecord, ReviewState
+from programs.versions import CacheVersion
 
 from .scope import Scope
 
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "dashboard:generation"
+GENERATION = CacheVersion(GENERATION_KEY)
 #: Apps whose saves may change what a board shows; the models below are the exceptions.
 WATCHED_APPS = frozenset({"programs", "beneficiaries", "fora", "enterprises", "rehab", "progress"})
 #: Written on every request or review, never shown on a board.
@@ -60,36 +61,14 @@ def page_number(raw: str | None) -> int:
     return max(1, min(number, MAX_PAGE))
 
 
-def generation() -> int:
-    try:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            # A new cache (or one flushed): a fresh start value never meets an old key.
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            value = cache.get(GENERATION_KEY)
-        return int(value or 0)
-    except Exception:  # a cache that does not answer: no board is reused
-        log.warning("dashboard cache unreachable", exc_info=True)
-        return -1
+def generation() -> int | None:
+    """The boards' generation; None when the cache does not answer (no board is reused)."""
+    return GENERATION.current()
 
 
 def bump() -> None:
-    """Invalidate every cached board (they are keyed by the generation)."""
-    try:
-        client = getattr(getattr(cache, "_cache", None), "get_client", None)
-        if client is not None:
-            # Redis: one INCR (Django's incr() first asks whether the key exists: two round trips
-            # on every save). A missing key (flushed, evicted) would restart from 1, a value an
-            # older board may carry: it starts from the clock instead.
-            key = cache.make_and_validate_key(GENERATION_KEY)
-            if client(key, write=True).incr(key) == 1:
-                cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
-        else:
-            cache.incr(GENERATION_KEY)
-    except ValueError:  # the key is gone (flushed or evicted)
-        generation()
-    except Exception:
-        log.warning("dashboard cache unreachable: boards not invalidated", exc_info=True)
+    """Invalidate every cached board (they are kept with the generation they were rendered at)."""
+    GENERATION.bump()
 
 
 def board_slot(scope: Scope, page: int) -> str:
@@ -107,17 +86,15 @@ def cached_board(scope: Scope, page: int, render: Callable[[], str]) -> str:
     except Exception:
         log.warning("dashboard cache unreachable", exc_info=True)
         return render()
-    version = found.get(GENERATION_KEY)
+    version = GENERATION.current(found)
     if version is None:
-        version = generation()
-        if version < 0:
-            return render()
+        return render()
     kept = found.get(slot)
-    if kept is not None and kept[0] == int(version):
+    if kept is not None and kept[0] == version:
         return kept[1]
     html = render()
     try:
-        cache.set(slot, (int(version), html))
+        cache.set(slot, (version, html))
     except Exception:
         log.warning("dashboard cache unreachable: board not stored", exc_info=True)
     return html

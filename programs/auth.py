@@ -2,12 +2,13 @@
 sets kept in the cache between requests."""
 
 import logging
-import time
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
+
+from .versions import CacheVersion
 
 log = logging.getLogger(__name__)
 #: A cached set lives this long at most, whatever happens (a change made without signals).
@@ -26,6 +27,9 @@ class ThrottledLoginBackend(AxesStandaloneBackend):
 
 #: A number every cached permission set's key carries; bumped by any change that may change one.
 PERMISSIONS_VERSION_KEY = "auth:permissions-version"
+PERMISSIONS_VERSION = CacheVersion(PERMISSIONS_VERSION_KEY)
+#: Its bump, one object: `permissions_changed` queues it once per transaction.
+_new_version = PERMISSIONS_VERSION.bump
 #: Tables whose rows make a user's permissions (users' groups and permissions, groups' permissions).
 PERMISSION_TABLES = frozenset({"auth_user_groups", "auth_user_user_permissions", "auth_group_permissions"})
 #: Saves of a user that change no permission (Django's login writes last_login alone).
@@ -57,16 +61,10 @@ class CachedPermissionBackend(ModelBackend):
         else:
             mine = self._get_permissions(user, None, "user")
             groups = self._get_permissions(user, None, "group")
-            version = version if version is not None else _start_version()
+            version = PERMISSIONS_VERSION.current(found)
             if version is not None:
                 _cache_set(key, ((version, user.is_superuser), frozenset(mine), frozenset(groups)))
         return {*user._user_perm_cache, *user._group_perm_cache}
-
-
-def _start_version():
-    """A new (or flushed) cache's version: a start value from the clock never meets an old key."""
-    _cache_add(PERMISSIONS_VERSION_KEY, time.time_ns())
-    return _cache_get_many([PERMISSIONS_VERSION_KEY]).get(PERMISSIONS_VERSION_KEY)
 
 
 def permissions_changed(sender=None, **kwargs) -> None:
@@ -91,26 +89,12 @@ def permissions_changed(sender=None, **kwargs) -> None:
         transaction.on_commit(_new_version, using=kwargs.get("using"))
 
 
-def _new_version() -> None:
-    try:
-        cache.set(PERMISSIONS_VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        log.warning("cache unreachable: cached permissions not invalidated", exc_info=True)
-
-
 def _cache_get_many(keys: list[str]) -> dict:
     try:
         return cache.get_many(keys)
     except Exception:
         log.warning("cache unreachable: permissions read from the database", exc_info=True)
         return {}
-
-
-def _cache_add(key: str, value) -> None:
-    try:
-        cache.add(key, value, timeout=None)
-    except Exception:
-        log.warning("cache unreachable", exc_info=True)
 
 
 def _cache_set(key: str, value) -> None:
