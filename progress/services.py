@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -32,11 +32,31 @@ AFTER_END = "after_end"
 #: What a recompute reads of each target.
 TARGET_FIELDS = ("pk", "project_id", "indicator", "value", "youth_min_age", "youth_max_age")
 
+#: A snapshot as it is written (`programs.bulk.rows_copy`) and returned: the fields of
+#: `ProgressSnapshot` but its id.
+SnapshotRow = namedtuple(
+    "SnapshotRow",
+    (
+        "target_id",
+        "as_of",
+        "actual",
+        "target_value",
+        "percent",
+        "remaining",
+        "expected_by_now",
+        "forecast_date",
+        "status",
+        "breakdown",
+        "reason",
+    ),
+)
+
 
 def progress_recompute(
     *, project_ids: Iterable[int] | None = None, reason: str = "change"
-) -> list[ProgressSnapshot]:
-    """Recompute the progress of projects (all when None) and store the snapshots that changed.
+) -> list[SnapshotRow]:
+    """Recompute the progress of projects (all when None) and store the snapshots that changed;
+    returns them as written.
 
     Idempotent: when nothing changed since today's latest snapshot, nothing is written.
     """
@@ -90,7 +110,7 @@ def progress_recompute(
             for target in targets
             if target.pk not in unchanged
         ]
-        rows_copy(ProgressSnapshot, snapshots)
+        rows_copy(ProgressSnapshot, SnapshotRow._fields, snapshots)
     return snapshots
 
 
@@ -148,7 +168,7 @@ def _snapshot_history(targets, current, *, since, today):
     return history, unchanged
 
 
-def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, today) -> ProgressSnapshot:
+def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, today) -> SnapshotRow:
     """The snapshot of `target` at `moment`; `dates` are its project's (start, end)."""
     start, end = dates
     result = progress.progress(
@@ -159,18 +179,18 @@ def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, toda
         start=start,
         end=end,
     )
-    return ProgressSnapshot(
-        target_id=target.pk,
-        as_of=moment,
-        actual=actual,
-        target_value=target.value,
-        percent=result.percent,
-        remaining=result.remaining,
-        expected_by_now=result.expected_by_now,
-        forecast_date=result.forecast_date,
-        status=result.status.value,
-        breakdown=breakdown,
-        reason=reason,
+    return SnapshotRow(
+        target.pk,
+        moment,
+        actual,
+        target.value,
+        result.percent,
+        result.remaining,
+        result.expected_by_now,
+        result.forecast_date,
+        result.status.value,
+        breakdown,
+        reason,
     )
 
 
@@ -205,7 +225,7 @@ def progress_backfill(*, project_id: int) -> int:
             history[target.pk].append(progress.HistoryPoint(month_end, actual.total))
             if (target.pk, moment) not in existing:
                 written.append(snapshot)
-    rows_copy(ProgressSnapshot, written)
+    rows_copy(ProgressSnapshot, SnapshotRow._fields, written)
     return len(written)
 
 

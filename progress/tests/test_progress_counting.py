@@ -249,7 +249,8 @@ def test_recompute_is_idempotent_and_writes_one_snapshot_per_change(project, bus
     assert progress_recompute(project_ids=[project.pk]) == []
     BusinessFactory(centre=business.centre, **VERIFIED)
     changed = progress_recompute(project_ids=[project.pk])
-    assert [(s.target.indicator, s.actual) for s in changed] == [("businesses", D("2"))]
+    indicators = dict(project.targets.values_list("pk", "indicator"))
+    assert [(indicators[s.target_id], s.actual) for s in changed] == [("businesses", D("2"))]
     assert ProgressSnapshot.objects.count() == 4
     latest = {s.target.indicator: s for s in latest_snapshots()}
     assert latest["businesses"].percent == D("12.50")
