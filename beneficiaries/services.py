@@ -21,6 +21,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programs.memory import cycle_collector_paused
 from programs.rules import age_on
 from programs.signals import progress_changed, records_changed
 
@@ -79,7 +80,7 @@ def beneficiaries_import(*, dataset, by, dry_run: bool = False, file_name: str =
     from .resources import BeneficiaryImportResource
 
     resource = BeneficiaryImportResource(user=by, diff=dry_run)
-    with transaction.atomic():
+    with cycle_collector_paused(), transaction.atomic():
         result = resource.import_data(
             dataset,
             dry_run=dry_run,
