@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import CheckedInPython
+
 
 class ReviewState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -17,8 +19,11 @@ class ReviewState(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class ReviewedRecord(models.Model):
-    """A field record that goes through review; only verified records count towards progress."""
+class ReviewedRecord(CheckedInPython):
+    """A field record that goes through review; only verified records count towards progress.
+
+    Its simple CHECK constraints are validated without a query (`programs.constraints`): a field
+    form's save validates them twice, on the field's busiest request."""
 
     review_state = models.CharField(
         _("review state"),
