@@ -35,11 +35,18 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
         raise ValueError(f"rows_copy of {model.__name__} without {', '.join(sorted(missing))}")
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
-    else:
+    if connection.vendor == "postgresql" and not _holds_null_marker(fields, rows):
         _copy(model, fields, rows)
+    else:
+        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
     records_changed.send(sender=model)
+
+
+def _holds_null_marker(fields: list[models.Field], rows: Sequence[Sequence]) -> bool:
+    """Whether a text value is the COPY's NULL marker itself, which the COPY would read as NULL
+    (such rows are inserted instead)."""
+    texts = [i for i, field in enumerate(fields) if isinstance(field, models.CharField | models.TextField)]
+    return any(row[i] == NULL for row in rows for i in texts)
 
 
 def _text_of(field: models.Field):
@@ -53,7 +60,8 @@ def _text_of(field: models.Field):
         return lambda value: "t" if value else "f"
     if isinstance(field, models.DateField):  # dates and aware datetimes, as ISO 8601
         return operator.methodcaller("isoformat")
-    if isinstance(field, (models.DecimalField, models.IntegerField, models.CharField, models.ForeignKey)):
+    plain = (models.DecimalField, models.IntegerField, models.CharField, models.TextField, models.ForeignKey)
+    if isinstance(field, plain):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 

@@ -73,3 +73,9 @@ def test_a_copy_without_every_column_is_refused_before_it_reaches_the_database()
             [row[:left_out] + row[left_out + 1 :]],
         )
     assert not ProgressSnapshot.objects.filter(target=target).exists()
+
+
+def test_a_text_that_is_the_copys_null_marker_is_kept_as_text():
+    target = TargetFactory()
+    rows_copy(ProgressSnapshot, COLUMNS, [snapshot(target, reason="\\N")])
+    assert ProgressSnapshot.objects.get(target=target).reason == "\\N"
