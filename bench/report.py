@@ -145,19 +145,15 @@ WHY = {
     "dashboard_rps_vs_trivial_rps": "the same cause: a dashboard request costs ~15 trivial ones of CPU.",
     "recompute_vs_raw_sql": "the three aggregates run at the floor's speed (the jobs one groups ages by "
     "class with width_bucket); what is left is the work the floor does not do: reading the history "
-    "(one query, ~20 ms), building 3,000 snapshots (progress arithmetic, forecast from 90 days of "
-    "history) and writing them (COPY). Timed per query at scale 1000: SQL 0.40-0.48 s, the rest "
-    "0.33-0.44 s, so the ratio sits at 2 give or take the machine (1.82 to 2.2 over the runs of the "
-    "last two sessions). Targets are read as plain rows now; left to try: the snapshots written as "
-    "rows without model instances (their construction and the COPY's per-field getattr are most of "
-    "the Python left).",
+    "(one query, ~20 ms), the progress arithmetic of 3,000 targets (forecast from 90 days of history) "
+    "and writing the snapshots (COPY of plain rows: no model instances, targets read as rows, the cycle "
+    "collector paused). The ratio went from ~2.1 to 1.4-1.8 with those; the rest moves with the machine.",
     "import_speed_vs_bulk_create": "the import already writes in batches (beneficiaries/import_batches.py: "
     "its COPY-sized inserts take what the raw bulk_create takes; a COPY of the people instead was tried "
-    "and gained nothing); the rest is django-import-export's row loop: parsing and validating each row "
-    "(widgets, the model's full_clean, the look-alike index read before the import). Measured as the "
-    "median of three alternate pairs with bulk_create; between 0.27 and 0.39 over the runs of the last "
-    "two sessions, the same code: the machine's noise around the goal. Left to try: validating rows "
-    "in batches.",
+    "and gained nothing) with the cycle collector paused (its full passes took 0.3 s of 1.6 s); the rest "
+    "is django-import-export's row loop: parsing and validating each row (widgets, the model's "
+    "full_clean, the look-alike index read before the import). Measured as the median of three "
+    "alternate pairs with bulk_create; 0.33-0.34 in this session's runs.",
 }
 WHY.update(report_scale.WHY)
 NOT_MEASURED = {

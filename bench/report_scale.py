@@ -31,9 +31,10 @@ WHY = {
     "recompute_all_10000_vs_raw_sql": "what the floor does not do: building and writing one snapshot per "
     "target (30,000: the progress arithmetic, the 90-day history read for the forecast, the COPY).",
     "growth_exponent_max": "see the series' table: the series with the largest k grows with the data.",
-    "recompute_one_project_10000_vs_1": "one project's recompute is some 20 ms at every scale (its ten "
-    "queries each use the project's indexes: 15.1 ms at scale 1 and 16.1 ms at 10,000 in a quiet run of "
-    "7); a run of a few ms more in one of the two processes moves the ratio: see the series' table.",
+    "recompute_one_project_10000_vs_1": "one project's recompute is 12-15 ms at every scale (its ten "
+    "queries each use the project's indexes; PostgreSQL's planning and execution take ~1 ms more at "
+    "10,000, 11.8 ms against 11.8 ms in a quiet run of 30); a few ms of the machine in one of the two "
+    "processes moves the ratio (1.14 to 1.44 over the last runs): see the series' table.",
     "dashboard_median_vs_trivial": "the cached board is served in 5 queries against the trivial view's "
     "3 (the latest snapshot's id, the notifications menu), one cache round trip for the board and its "
     "version, and the page around a board of some 200 KB; the permission sets come from the cache.",

@@ -55,7 +55,7 @@ def measure(scale: int, task: str, *extra: str, timeout: float = 1800) -> dict:
 
 
 #: Rounds of the growth exponent's timings: each round measures every scale once, in turn.
-TIMING_ROUNDS = 3
+TIMING_ROUNDS = 5
 
 
 def timings_in_turn(scales: list[int], repeat: list[str]) -> dict:

@@ -140,8 +140,9 @@ def _snapshot_history(targets, current, *, since, today):
     }
     unchanged = set()
     if candidates:
-        for pk, breakdown in ProgressSnapshot.objects.filter(pk__in=list(candidates)).values_list(
-            "pk", "breakdown"
+        # No ordering: the model's (by target, which orders by project) joins two tables for nothing.
+        for pk, breakdown in (
+            ProgressSnapshot.objects.filter(pk__in=list(candidates)).order_by().values_list("pk", "breakdown")
         ):
             if breakdown == current[candidates[pk]][1]:
                 unchanged.add(candidates[pk])
