@@ -7,8 +7,9 @@ Views parse the request, call a selector and render; reads and permission scopin
 
 from __future__ import annotations
 
+import threading
 import time
-from functools import wraps
+from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -72,7 +73,9 @@ def live(request):
     one, after waiting up to DASHBOARD_LIVE_SECONDS; 204 when none came (the page asks again).
 
     The managers who watch targets see a verify counted without reloading, and the wait costs a
-    thread and one small query every DASHBOARD_LIVE_CHECK_SECONDS, not a page a second."""
+    thread and one small query every DASHBOARD_LIVE_CHECK_SECONDS, not a page a second. At most
+    DASHBOARD_LIVE_WAITING pages wait in one process; the others are answered at once (204 with
+    Retry-After when nothing changed), so open dashboards never take the threads the field needs."""
     try:
         seen = int(request.GET.get("figures", ""))
     except ValueError:
@@ -83,11 +86,20 @@ def live(request):
     page = boards.page_number(request.GET.get("page"))
     target_ids = selectors.page_targets(request.user, scope, page)
     request.session_untouched = True  # an open page is not activity (accounts/sessions.py)
-    deadline = time.monotonic() + settings.DASHBOARD_LIVE_SECONDS
-    while not (changed := selectors.projects_changed_since(target_ids, seen)):
-        if time.monotonic() >= deadline:
-            return HttpResponse(status=204)
-        time.sleep(settings.DASHBOARD_LIVE_CHECK_SECONDS)
+    places = waiting_places(settings.DASHBOARD_LIVE_WAITING)
+    if places.acquire(blocking=False):
+        try:
+            changed = _changed_within(target_ids, seen, settings.DASHBOARD_LIVE_SECONDS)
+        finally:
+            places.release()
+    else:  # every place taken: what changed already, or ask again later, without a thread held
+        changed = selectors.projects_changed_since(target_ids, seen)
+        if not changed:
+            response = HttpResponse(status=204)
+            response["Retry-After"] = str(round(settings.DASHBOARD_LIVE_SECONDS))
+            return response
+    if not changed:
+        return HttpResponse(status=204)
     dashboard = selectors.dashboard_for(request.user, scope=scope, only=changed)
     projects = {
         str(board.project.pk): boards.compact(
@@ -97,6 +109,23 @@ def live(request):
         for board in partnership.projects
     }
     return JsonResponse({"figures": max(dashboard.figures_seen, *changed.values()), "projects": projects})
+
+
+@cache
+def waiting_places(count: int) -> threading.BoundedSemaphore:
+    """The places of this process for open dashboards waiting for a change (DASHBOARD_LIVE_WAITING)."""
+    return threading.BoundedSemaphore(count)
+
+
+def _changed_within(target_ids, seen: int, seconds: float) -> dict:
+    """The projects of `target_ids` with a snapshot newer than `seen`, once there is one within
+    `seconds`; empty when none came."""
+    deadline = time.monotonic() + seconds
+    while not (changed := selectors.projects_changed_since(target_ids, seen)):
+        if time.monotonic() >= deadline:
+            return {}
+        time.sleep(settings.DASHBOARD_LIVE_CHECK_SECONDS)
+    return changed
 
 
 @dashboard_view

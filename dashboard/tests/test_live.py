@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts.sessions import REFRESHED_KEY
+from dashboard.views import waiting_places
 from enterprises.models import Job
 from programs.models import ReviewState
 from programs.review import review_set_state
@@ -62,6 +63,50 @@ def test_nothing_newer_is_answered_204_after_the_wait(manager_client, settings):
     response = live(manager_client, seen)
     assert response.status_code == 204
     assert time.monotonic() - started >= settings.DASHBOARD_LIVE_SECONDS
+
+
+@pytest.fixture
+def places_taken(settings):
+    """Every waiting place of this process taken, as by that many open dashboards waiting."""
+    settings.DASHBOARD_LIVE_WAITING = 2
+    places = waiting_places(2)
+    for _ in range(2):
+        assert places.acquire(blocking=False)
+    yield
+    for _ in range(2):
+        places.release()
+
+
+def test_with_every_waiting_place_taken_a_page_is_answered_at_once_and_told_when_to_ask(
+    manager_client, places_taken, settings
+):
+    seen = figures_seen(manager_client)
+    started = time.monotonic()
+    response = live(manager_client, seen)
+    assert time.monotonic() - started < settings.DASHBOARD_LIVE_SECONDS / 2
+    assert response.status_code == 204
+    assert response["Retry-After"] == str(round(settings.DASHBOARD_LIVE_SECONDS))
+
+
+def test_with_every_waiting_place_taken_a_change_already_there_is_still_sent(
+    manager_client, demo, places_taken
+):
+    project, manager = demo
+    seen = figures_seen(manager_client)
+    verify_submitted_jobs(project, manager)
+    answer = live(manager_client, seen).json()
+    assert list(answer["projects"]) == [str(project.pk)]
+
+
+def test_a_page_that_waited_gives_its_place_back(manager_client, settings):
+    settings.DASHBOARD_LIVE_WAITING = 1
+    seen = figures_seen(manager_client)
+    for _ in range(2):  # the second waits too: the first one's place was given back
+        started = time.monotonic()
+        assert live(manager_client, seen).status_code == 204
+        assert time.monotonic() - started >= settings.DASHBOARD_LIVE_SECONDS
+    assert waiting_places(1).acquire(blocking=False)
+    waiting_places(1).release()
 
 
 def test_a_verify_counted_is_sent_as_its_project_rendered_as_on_the_board(manager_client, demo):

@@ -285,6 +285,10 @@ PROGRESS_COALESCE_SECONDS = float(os.environ.get("PROGRESS_COALESCE_SECONDS", "2
 #: web thread held: gunicorn runs threaded workers, `make up`); it checks every so often.
 DASHBOARD_LIVE_SECONDS = float(os.environ.get("DASHBOARD_LIVE_SECONDS", "20"))
 DASHBOARD_LIVE_CHECK_SECONDS = float(os.environ.get("DASHBOARD_LIVE_CHECK_SECONDS", "0.2"))
+#: At most this many open dashboards wait in one web process at a time (gunicorn.conf.py gives it
+#: 4 threads): the others are answered at once and ask again after DASHBOARD_LIVE_SECONDS, so
+#: that managers' open pages never hold every thread the field's requests need.
+DASHBOARD_LIVE_WAITING = int(os.environ.get("DASHBOARD_LIVE_WAITING", "2"))
 #: A project stale for longer than this lost its queued recompute; the catch-up redoes it.
 PROGRESS_CATCH_UP_SECONDS = float(os.environ.get("PROGRESS_CATCH_UP_SECONDS", "30"))
 #: A project with more field records than this has its approved report's PDF prepared by the

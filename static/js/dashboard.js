@@ -125,7 +125,8 @@
   /* The open page follows its figures (dashboard.views.live): each answer holds the projects of
      this page with a snapshot newer than the newest the page shows, rendered as on the board;
      each replaces its section. The request waits on the server until there is one (204: none
-     came, ask again); a hidden tab stops asking until it is shown; a signed-out page stops. */
+     came, ask again, after Retry-After when the server says so); a hidden tab stops asking until it
+     is shown; a signed-out page stops. */
   var board = document.getElementById("board");
   var status = document.getElementById("board-status");
   var RETRY_MS = 10000;
@@ -164,7 +165,8 @@
       fetch(url, { credentials: "same-origin", redirect: "manual", cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) return;  // signed out
-          if (response.status === 204) return follow(0, RETRY_MS);
+          // 204: nothing changed; with Retry-After, the server had no place for the page to wait.
+          if (response.status === 204) return follow(1000 * Number(response.headers.get("Retry-After") || 0), RETRY_MS);
           if (response.status !== 200) return follow(retry, Math.min(retry * 2, MAX_RETRY_MS));
           return response.json().then(function (answer) {
             var changed = Object.keys(answer.projects).filter(function (pk) { return replaceProject(pk, answer.projects[pk]); });
