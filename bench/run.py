@@ -11,8 +11,9 @@
    database): queries per page at scales 1, 1000 and 10,000; the recompute of every project vs
    the raw SQL aggregates (median of ≥ 5 alternating runs, with the spread) at 1000 and 10,000;
    the timings of the growth exponent at every scale (dashboard, one project's recompute, a field
-   list, an API list); one period's PDF at 1 and 10,000; beneficiary import vs raw bulk_create;
-   raw COPY of 100,000 jobs.
+   list, an API list); one project's recompute at 1 and 10,000 in two processes driven in turn
+   (the ratio of `recompute_one_project_10000_vs_1`); one period's PDF at 1 and 10,000;
+   beneficiary import vs raw bulk_create; raw COPY of 100,000 jobs.
 4. gunicorn (production settings, DEBUG off, plain HTTP) on 127.0.0.1 (bench/server.py):
    latencies of the dashboard, a trivial authenticated view and the field list at 10,000, requests
    per second under a bounded load (wrk) (bench/http_measure.py); the export of all jobs at 1000
@@ -32,6 +33,7 @@ import argparse
 import json
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_measure import browser_measurements  # noqa: E402
-from bench.environment import BENCH, PG, PY, RUN, collect_static, env_for, log, run  # noqa: E402
+from bench.environment import BENCH, PG, PY, ROOT, RUN, collect_static, env_for, log, run  # noqa: E402
 from bench.freshness import freshness_measurements  # noqa: E402
 from bench.http_measure import export_measurement, http_measurements  # noqa: E402
 from bench.iati_measure import iati_measurement  # noqa: E402
@@ -79,6 +81,50 @@ def timings_in_turn(scales: list[int], repeat: list[str]) -> dict:
                     median=statistics.median(runs), min=min(runs), max=max(runs), rounds=TIMING_ROUNDS
                 )
     return pooled
+
+
+#: Pairs of the one-project recompute at the smallest and the largest scale, run in turn.
+RECOMPUTE_PAIRS = 100
+
+
+def recompute_one_side_by_side(small: int, large: int, pairs: int = RECOMPUTE_PAIRS) -> dict:
+    """One project's recompute at `small` and at `large`, in two processes driven in turn (one
+    run at one scale, then one at the other, the first of each pair alternating): a pair's two
+    runs, tens of ms apart, meet the same moment of the machine, whose speed moves by a third
+    over seconds (the same code measured 11.8 and 24.4 ms within minutes). The ratio is the
+    median of the pairs' ratios."""
+    processes = {
+        scale: subprocess.Popen(  # noqa: S603
+            [PY, str(BENCH / "measure.py"), "recompute_one_turns"],
+            cwd=ROOT,
+            env=env_for(scale),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for scale in (small, large)
+    }
+    times: dict[int, list[float]] = {small: [], large: []}
+    try:
+        for process in processes.values():
+            if process.stdout.readline().strip() != "ready":
+                raise SystemExit("bench/measure.py recompute_one_turns did not start")
+        for n in range(pairs):
+            for scale in (small, large) if n % 2 == 0 else (large, small):
+                processes[scale].stdin.write("go\n")
+                processes[scale].stdin.flush()
+                times[scale].append(float(processes[scale].stdout.readline()))
+    finally:
+        for process in processes.values():
+            process.communicate("end\n", timeout=60)
+    ratios = [b / a for a, b in zip(times[small], times[large], strict=True)]
+    return {
+        "pairs": pairs,
+        str(small): {"median": statistics.median(times[small]), "min": min(times[small])},
+        str(large): {"median": statistics.median(times[large]), "min": min(times[large])},
+        "ratio_median": statistics.median(ratios),
+        "ratio_quartiles": statistics.quantiles(ratios, n=4),
+    }
 
 
 def ensure_database(scale: int) -> float | None:
@@ -213,6 +259,8 @@ def main() -> None:
     data["recompute_all"] = measure(args.large, "recompute_all", *repeat)
     log(f"timings of the growth exponent at scales {scales}, {TIMING_ROUNDS} rounds in turn")
     data["timings"] = timings_in_turn(scales, repeat)
+    log(f"one project's recompute at scales {args.small} and {args.large}, {RECOMPUTE_PAIRS} pairs in turn")
+    data["recompute_one_pairs"] = recompute_one_side_by_side(args.small, args.large)
     data["report_pdf"] = {}
     for scale in (args.small, args.large):
         log(f"PDF of one period at scale {scale}")

@@ -2,6 +2,9 @@
 
 - `recompute_one`: the recompute of one project (gen-00000) after one change, median of
   `--repeat` (≥ 5) runs: a change must cost what its project costs, not what the database holds.
+- `recompute_one_turns`: the same, one run each time a line "go" comes on stdin (its time
+  printed as a line), until "end": two of them, at scales 1 and 10,000, are driven in turn by
+  bench/run.py so that each pair of runs meets the same moment of the machine.
 - `recompute_all`: the recompute of every project and the three raw SQL aggregates, each run
   `--repeat` times alternately (so that both meet the same cache and machine), with the spread.
 - `report_pdf`: the PDF of one period of gen-00000 (median of `--repeat`).
@@ -47,6 +50,30 @@ def spread(times: list[float]) -> dict:
 def task_recompute_one(args) -> dict:
     """One project's recompute after one change (a verified work record's area changed by
     0.01 m²), in a transaction rolled back each time."""
+    project, once = _recompute_one()
+    once()  # warm
+    # A run takes some 20 ms: three times the repetitions, so that one slow run moves no median.
+    return {"project": project.code, **spread([once() for _ in range(3 * max(args.repeat, 5))])}
+
+
+def task_recompute_one_turns(args) -> dict:
+    """`task_recompute_one`'s run, once per "go" read on stdin, its seconds written as a line."""
+    import sys
+
+    project, once = _recompute_one()
+    once()  # warm
+    print("ready", flush=True)
+    runs = 0
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
+        print(once(), flush=True)
+        runs += 1
+    return {"project": project.code, "runs": runs}
+
+
+def _recompute_one():
+    """The project of the one-project recompute, and one timed run of it."""
     from progress.services import progress_recompute
 
     project = Project.objects.get(code=FIRST_PROJECT)
@@ -68,9 +95,7 @@ def task_recompute_one(args) -> dict:
             transaction.set_rollback(True)
         return elapsed
 
-    once()  # warm
-    # A run takes some 20 ms: three times the repetitions, so that one slow run moves no median.
-    return {"project": project.code, **spread([once() for _ in range(3 * max(args.repeat, 5))])}
+    return project, once
 
 
 def task_recompute_all(args) -> dict:
@@ -159,6 +184,7 @@ def task_timings(args) -> dict:
 
 TASKS = {
     "recompute_one": task_recompute_one,
+    "recompute_one_turns": task_recompute_one_turns,
     "recompute_all": task_recompute_all,
     "report_pdf": task_report_pdf,
     "timings": task_timings,
