@@ -9,6 +9,7 @@ column's name. The embedded SQLite default relies on `full_clean()` alone.
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, migrations
 from django.utils.translation import gettext as _
@@ -35,14 +36,21 @@ def raise_sql(column: str, message: str, *args: str) -> str:
     )
 
 
+def local_today_sql(zone: str) -> str:
+    """SQL for today's date in the programme's time zone (`TIME_ZONE`), as `timezone.localdate()`
+    gives it: CURRENT_DATE is the date of the connection's zone, UTC under Django."""
+    return "(now() AT TIME ZONE '" + zone.replace("'", "''") + "')::date"
+
+
 def activity_date_checks(column: str, signed_on_query: str) -> str:
-    """PL/pgSQL body lines refusing NEW.<column> before signing or in the future."""
+    """PL/pgSQL body lines refusing NEW.<column> before signing or in the future (the programme's
+    date: migration programs 0014 put it in place of CURRENT_DATE in the triggers written before)."""
     return f"""
   SELECT ({signed_on_query}) INTO signed;
   IF NEW.{column} < signed THEN
     {raise_sql(column, "date %s is before the partnership was signed (%s)", f"NEW.{column}", "signed")};
   END IF;
-  IF NEW.{column} > CURRENT_DATE THEN
+  IF NEW.{column} > {local_today_sql(settings.TIME_ZONE)} THEN
     {raise_sql(column, "date %s is in the future", f"NEW.{column}")};
   END IF;"""
 
