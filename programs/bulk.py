@@ -20,6 +20,12 @@ from .signals import records_changed
 NULL = r"\N"
 
 
+def copy_columns(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns a row of `model` is copied with: every concrete field's attribute name but the
+    primary key's, in the model's order."""
+    return tuple(f.attname for f in model._meta.concrete_fields if not f.primary_key)
+
+
 def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert `rows` (new: each its values in the order of `columns`, the attribute names of every
     concrete field but the primary key) in one COPY.
@@ -30,7 +36,7 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     row. No post_save is sent: `records_changed` is, once (the dashboard's cached boards listen).
     """
     fields = [model._meta.get_field(name) for name in columns]
-    missing = {f.attname for f in model._meta.concrete_fields if not f.primary_key} - set(columns)
+    missing = set(copy_columns(model)) - set(columns)
     if missing:  # a COPY would leave them to the column's default, not the model's
         raise ValueError(f"rows_copy of {model.__name__} without {', '.join(sorted(missing))}")
     if not rows:

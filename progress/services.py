@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from programs.bulk import rows_copy
+from programs.bulk import copy_columns, rows_copy
 from programs.lookups import AnyOf
 from programs.memory import cycle_collector_paused
 from programs.models import Project, Target
@@ -33,22 +33,7 @@ TARGET_FIELDS = ("pk", "project_id", "indicator", "value", "youth_min_age", "you
 
 #: A snapshot as it is written (`programs.bulk.rows_copy`) and returned: the fields of
 #: `ProgressSnapshot` but its id.
-SnapshotRow = namedtuple(
-    "SnapshotRow",
-    (
-        "target_id",
-        "as_of",
-        "actual",
-        "target_value",
-        "percent",
-        "remaining",
-        "expected_by_now",
-        "forecast_date",
-        "status",
-        "breakdown",
-        "reason",
-    ),
-)
+SnapshotRow = namedtuple("SnapshotRow", copy_columns(ProgressSnapshot))
 
 
 def progress_recompute(
@@ -161,17 +146,17 @@ def _snapshot(target, dates, actual, breakdown, history, moment, reason, *, toda
         end=end,
     )
     return SnapshotRow(
-        target.pk,
-        moment,
-        actual,
-        target.value,
-        result.percent,
-        result.remaining,
-        result.expected_by_now,
-        result.forecast_date,
-        result.status.value,
-        breakdown,
-        reason,
+        target_id=target.pk,
+        as_of=moment,
+        actual=actual,
+        target_value=target.value,
+        percent=result.percent,
+        remaining=result.remaining,
+        expected_by_now=result.expected_by_now,
+        forecast_date=result.forecast_date,
+        status=result.status.value,
+        breakdown=breakdown,
+        reason=reason,
     )
 
 

@@ -7,13 +7,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from programs.bulk import rows_copy
+from programs.bulk import copy_columns, rows_copy
 from programs.tests.factories import TargetFactory
 from progress.models import ProgressSnapshot
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [f.attname for f in ProgressSnapshot._meta.concrete_fields if not f.primary_key]
+COLUMNS = list(copy_columns(ProgressSnapshot))
 
 
 def snapshot(target, **values) -> tuple:
