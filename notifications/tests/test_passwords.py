@@ -89,3 +89,10 @@ def test_requests_are_limited_per_address_and_per_ip(smtp_server, manager, clien
     settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 100
     settings.PASSWORD_RESET_LIMIT_PER_IP = 6  # 6 requests so far: the 7th is refused
     assert client.post(reverse("password_reset"), {"email": "other@example.org"}).status_code == 429
+
+
+def test_the_login_page_leads_to_the_password_reset(client):
+    """A person who forgot their password finds the way from the login page, in their language."""
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="ht")
+    assert f'href="{reverse("password_reset")}"'.encode() in page.content
+    assert "Ou bliye modpas ou?" in page.content.decode()
