@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -313,6 +314,7 @@ def trend_chart(card: TargetCard) -> dict:
         "x_max": _epoch_ms(x_max),
         "points": [{"x": _epoch_ms(day), "y": float(actual)} for day, actual in points],
         "forecast": _epoch_ms(forecast) if show_forecast else None,
+        "months": [str(MONTHS_3[month]) for month in range(1, 13)],
         "labels": {
             "actual": _("Actual (burn-up)"),
             "target": _("Target"),

@@ -9,8 +9,18 @@
   var lang = document.documentElement.lang || undefined;
   var charts = [];
 
-  function formatDay(ms) {
-    return new Date(ms).toLocaleDateString(lang, { year: "numeric", month: "short", timeZone: "UTC" });
+  // The browser's own month names where it knows the page's language; otherwise (Kreyòl: no
+  // browser ships it) the catalogue's short month names, which the chart's data carries.
+  var browserKnowsLang = !!lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length > 0;
+
+  function dayFormatter(months) {
+    return function (ms) {
+      var day = new Date(ms);
+      if (browserKnowsLang || !months) {
+        return day.toLocaleDateString(lang, { year: "numeric", month: "short", timeZone: "UTC" });
+      }
+      return months[day.getUTCMonth()] + " " + day.getUTCFullYear();
+    };
   }
 
   function formatNumber(value) {
@@ -68,6 +78,7 @@
     var source = document.getElementById(canvas.dataset.trend);
     if (!source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
+    var formatDay = dayFormatter(data.months);
     if (!data.points) return;
     var chart = new Chart(canvas, {
       type: "line",

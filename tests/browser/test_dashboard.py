@@ -120,3 +120,18 @@ def test_an_open_dashboard_shows_a_verify_counted_without_a_reload(manager_page,
     assert status.inner_text() and status.inner_text() == status.get_attribute("data-updated")
     assert page.locator("canvas[data-chart-ready=true]").count() == 3  # the new section's charts drawn
     assert page.locator("section.project").count() == 1
+
+
+def test_the_charts_name_the_months_in_kreyol(manager_page, live_server):
+    """No browser knows Kreyòl's month names: the chart takes them from the catalogue (fev, out…),
+    not from the browser's fallback language."""
+    page = manager_page
+    page.goto(f"{live_server.url}/dashboard/")
+    page.locator("form.lang-switch button[value=ht]").click()
+    page.wait_for_selector("html[lang=ht] canvas[data-chart-ready=true]")
+    labels = page.locator("canvas[data-chart-ready=true]").first.evaluate(
+        "canvas => Chart.getChart(canvas).scales.x.ticks.map(tick => tick.label)"
+    )
+    months = {label.split(" ")[0] for label in labels}
+    kreyol = {"jan", "fev", "mas", "avr", "me", "jen", "jiy", "out", "sep", "okt", "nov", "des"}
+    assert labels and months <= kreyol, labels
