@@ -349,3 +349,13 @@ def test_a_drill_down_offers_its_projects_neighbourhoods_not_every_one(manager_c
     response = manager_client.get(figure_url(project, "businesses"))
     choices = [label for _value, label in response.context["filter"].form.fields["neighbourhood"].choices]
     assert choices[1:] == ["Bel Air (Port-au-Prince)", "Fort National (Port-au-Prince)"]
+
+
+@pytest.mark.parametrize(("language", "field"), [("ht", "title_ht"), ("fr", "title_fr"), ("en", "title")])
+def test_the_project_is_named_in_the_page_s_language(manager_client, demo, language, field):
+    """The project gives its title in Kreyòl and French: a page read in Kreyòl names it in Kreyòl."""
+    project = Target.objects.get(indicator="youth_jobs").project
+    manager_client.cookies["django_language"] = language
+    page = parse(manager_client.get(reverse("dashboard:index")))
+    heading = page.get_element_by_id(f"project-{project.pk}").text_content().strip()
+    assert getattr(project, field) and heading == getattr(project, field)

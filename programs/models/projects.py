@@ -8,11 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..rules import MIN_AGE_WORK
 from .organisations import Organisation, Partnership
 from .places import Neighbourhood
+
+#: The languages a project's title and description may be written in beside its own.
+TEXT_LANGUAGES = ("fr", "ht")
 
 
 class Project(models.Model):
@@ -83,6 +87,21 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _in_the_page_language(self, field: str) -> str:
+        language = (get_language() or "").split("-")[0]
+        if language in TEXT_LANGUAGES:
+            return getattr(self, f"{field}_{language}") or getattr(self, field)
+        return getattr(self, field)
+
+    @property
+    def local_title(self) -> str:
+        """The title in the page's language where the project gives one (Kreyòl, French), else its own."""
+        return self._in_the_page_language("title")
+
+    @property
+    def local_description(self) -> str:
+        return self._in_the_page_language("description")
 
     def clean(self):
         errors = {}
