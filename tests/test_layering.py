@@ -119,3 +119,17 @@ def test_no_module_is_longer_than_its_jobs():
         if "tests" not in path.parts and (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_every_app_of_the_project_has_its_floor():
+    """A new app is checked from its first line: each folder holding an apps.py is on a floor."""
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
+    assert apps - PROJECT_APPS == set()
+
+
+def test_the_security_scan_covers_every_app():
+    """`make test` and `make lint` run bandit over APPS: every app and the project package."""
+    makefile = (ROOT / "Makefile").read_text()
+    (line,) = [line for line in makefile.splitlines() if line.startswith("APPS :=")]
+    scanned = set(line.removeprefix("APPS :=").split())
+    assert (PROJECT_APPS | {"haiti_esc"}) - scanned == set()
