@@ -42,7 +42,7 @@ test: venv services static
 	$(VENV)/bin/bandit -q -r $(APPS) -x '*/tests/*' --severity-level high
 	FAULT_TESTS_RESTART_POSTGRES=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS) $(PY) -m pytest -p no:cacheprovider --create-db
 
-APPS := programs fora enterprises rehab field dashboard interop demo haiti_esc
+APPS := programs accounts beneficiaries fora enterprises rehab progress field dashboard interop notifications reports demo bench haiti_esc
 
 # The catalogues in step with the code (fr, ht): extract, fill Django's own strings, compile.
 .PHONY: messages

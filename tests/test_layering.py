@@ -39,6 +39,23 @@ def project_modules():
             yield app, path
 
 
+#: Calls that import by name at run time: `import_module("app.x")`, `apps.get_model("app", "Model")`
+#: or `get_model("app.Model")`, `__import__("app")`: an import all the same.
+DYNAMIC_IMPORTS = {"import_module", "get_model", "__import__"}
+
+
+def dynamic_import(node: ast.AST) -> str | None:
+    """The module or app a call imports by a literal name, or None."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    first = node.args[0]
+    if name in DYNAMIC_IMPORTS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    return None
+
+
 def imported_apps(path: Path) -> set[tuple[str, int]]:
     """(app, line) of every import of another project app, module level or inside a function."""
     found = set()
@@ -47,6 +64,8 @@ def imported_apps(path: Path) -> set[tuple[str, int]]:
             names = [node.module]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
+        elif dynamic := dynamic_import(node):
+            names = [dynamic]
         else:
             continue
         for name in names:
@@ -70,6 +89,25 @@ def test_the_layering_finds_the_imports_it_checks():
     edges = app_imports()
     assert ("enterprises", "programs") in edges
     assert ("progress", "enterprises") in edges
+
+
+def test_imports_inside_functions_and_by_name_are_found(tmp_path):
+    """The checker sees an import in a function, in a method, and one made by name at run time."""
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import django.apps\n"
+        "def count():\n"
+        "    from enterprises.models import Job\n"
+        "class Counter:\n"
+        "    def rows(self):\n"
+        "        import rehab.models\n"
+        "def late():\n"
+        "    return django.apps.apps.get_model('progress', 'ProgressSnapshot')\n"
+        "def later():\n"
+        "    from importlib import import_module\n"
+        "    return import_module('dashboard.selectors')\n"
+    )
+    assert imported_apps(module) == {("enterprises", 3), ("rehab", 6), ("progress", 8), ("dashboard", 11)}
 
 
 def test_programs_imports_no_other_app_of_the_project():
@@ -119,3 +157,17 @@ def test_no_module_is_longer_than_its_jobs():
         if "tests" not in path.parts and (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_every_app_of_the_project_has_its_floor():
+    """A new app is checked from its first line: each folder holding an apps.py is on a floor."""
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
+    assert apps - PROJECT_APPS == set()
+
+
+def test_the_security_scan_covers_every_app():
+    """`make test` and `make lint` run bandit over APPS: every app and the project package."""
+    makefile = (ROOT / "Makefile").read_text()
+    (line,) = [line for line in makefile.splitlines() if line.startswith("APPS :=")]
+    scanned = set(line.removeprefix("APPS :=").split())
+    assert (PROJECT_APPS | {"haiti_esc"}) - scanned == set()

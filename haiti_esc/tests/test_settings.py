@@ -10,13 +10,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
+MAIL = (
+    "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+)
 #: Variables the settings read: none may leak in from the shell running the tests.
-READ_BY_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "HTTPS")
+READ_BY_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "HTTPS", *MAIL)
 
-SHOW_SETTINGS = """
+SHOW_SETTINGS = f"""
 import json
+MAIL = {MAIL!r}
 from django.conf import settings
-print(json.dumps({
+print(json.dumps({{
     "DEBUG": settings.DEBUG,
     "SECRET_KEY": settings.SECRET_KEY,
     "ENGINE": settings.DATABASES["default"]["ENGINE"],
@@ -26,7 +37,8 @@ print(json.dumps({
     "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "SECURE_SSL_REDIRECT": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
-}))
+    **{{name: getattr(settings, name) for name in MAIL}},
+}}))
 """
 
 
@@ -94,3 +106,38 @@ def test_local_with_database_and_redis_urls_uses_postgresql_and_a_real_broker():
     assert values["HOST"] == "127.0.0.1"
     assert values["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/0"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_production_sends_mail_through_the_smtp_server_the_environment_names():
+    values = settings_of(
+        "production",
+        SECRET_KEY="a-long-random-production-key",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="haiti_esc",
+        EMAIL_HOST_PASSWORD="mail-secret",
+        EMAIL_USE_TLS="1",
+        DEFAULT_FROM_EMAIL="haiti_esc <noreply@example.org>",
+    )
+
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (values["EMAIL_HOST"], values["EMAIL_PORT"]) == ("smtp.example.org", 587)
+    assert (values["EMAIL_HOST_USER"], values["EMAIL_HOST_PASSWORD"]) == ("haiti_esc", "mail-secret")
+    assert values["EMAIL_USE_TLS"] is True
+    assert values["DEFAULT_FROM_EMAIL"] == "haiti_esc <noreply@example.org>"
+
+
+def test_production_may_write_mails_to_files_instead(tmp_path):
+    values = settings_of(
+        "production",
+        SECRET_KEY="a-long-random-production-key",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path),
+    )
+
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["EMAIL_FILE_PATH"] == str(tmp_path)
+
+
+def test_the_demo_prints_mails_on_the_console():
+    assert settings_of("local")["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"

@@ -3,11 +3,15 @@ address gets the same answer; requests are limited per address and per IP."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.language import language_choose
 
@@ -89,6 +93,33 @@ def test_requests_are_limited_per_address_and_per_ip(smtp_server, manager, clien
     settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 100
     settings.PASSWORD_RESET_LIMIT_PER_IP = 6  # 6 requests so far: the 7th is refused
     assert client.post(reverse("password_reset"), {"email": "other@example.org"}).status_code == 429
+
+
+class TokenMadeAt(PasswordResetTokenGenerator):
+    """Django's reset token, as it would have been made at `moment`."""
+
+    def __init__(self, moment: datetime.datetime):
+        super().__init__()
+        self.moment = moment
+
+    def _now(self) -> datetime.datetime:
+        return self.moment
+
+
+def confirm_url(user, token: str) -> str:
+    return reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
+
+
+def test_the_link_expires_after_password_reset_timeout(manager, client, settings):
+    settings.PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
+    now = datetime.datetime.now()
+    fresh = TokenMadeAt(now - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT - 60))
+    stale = TokenMadeAt(now - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60))
+
+    expired = client.get(confirm_url(manager, stale.make_token(manager)), follow=True)
+    assert b"data-invalid-link" in expired.content and b"new_password1" not in expired.content
+    valid = client.get(confirm_url(manager, fresh.make_token(manager)), follow=True)
+    assert b"new_password1" in valid.content and b"data-invalid-link" not in valid.content
 
 
 def test_the_login_page_leads_to_the_password_reset(client):

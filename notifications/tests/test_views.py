@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import client_verify_second_factor
 from notifications.models import Notification, Preference
 from notifications.selectors import unread_menu
 from notifications.services import FIELD_SLUGS
@@ -47,6 +48,20 @@ def test_every_page_shows_the_menu_with_the_unread_count(staff_with_returns, cli
     client.force_login(staff)
     for url in (reverse("field:home"), reverse("dashboard:index"), reverse("notifications:list")):
         assert b"data-unread-count>7<" in client.get(url).content, url
+
+
+def test_the_admin_and_password_pages_show_the_unread_count_too(two_hoods, client):
+    """The admin's own pages (and Django's password change, drawn by the admin) are pages too."""
+    manager, admin = two_hoods["manager"], two_hoods["admin"]
+    for _ in range(3):
+        returned(submitted_work(two_hoods[BEL_AIR], by=manager), by=admin, comment="Again")
+    client.force_login(manager)
+    client_verify_second_factor(client, manager)
+    for url in (reverse("admin:index"), reverse("password_change"), reverse("password_change_done")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"data-unread-count>3<" in response.content, url
+        assert reverse("notifications:list").encode() in response.content, url
 
 
 def test_opening_a_notification_marks_it_read_and_goes_to_its_record(staff_with_returns, client):
