@@ -17,12 +17,14 @@ from django.contrib.auth.models import User
 from beneficiaries.models import Beneficiary
 from enterprises.models import Business, EnterpriseServiceCentre, EscService, Job
 from fora.models import BeneficiarySelection, CommunityForum, ForumSession, StructurePriority
+from programs import roles
 from programs.models import Neighbourhood, Organisation, Project, ReviewState
 from rehab.models import RehabSite, WorkRecord
 
 from .content import (
     ACTIVITIES,
     DEMO_REVIEWER,
+    DEMO_USERS,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
     FORUM_LOCAL_GROUPS,
@@ -53,16 +55,27 @@ def load_field_data(project: Project, *, ensure: Ensure, operator: Organisation)
         NeighbourhoodSample(project, hood, hood_index, ensure=ensure, operator=operator).load()
 
 
-def reviewed(state: str, when: datetime.date) -> dict:
-    """Review fields for a record in `state`, reviewed by the demo manager when there is one."""
+def reviewed(state: str, when: datetime.date, author: User | None = None) -> dict:
+    """Review fields for a record in `state`, entered by the neighbourhood's demo field staff and
+    reviewed by the demo manager, when there are such users (so a returned record has someone to
+    tell)."""
     if state == ReviewState.DRAFT:
-        return {"review_state": state}
+        return {"review_state": state, "created_by": author}
     manager = User.objects.filter(username=DEMO_REVIEWER).first()
     return {
+        "created_by": author,
         "review_state": state,
         "review_changed_at": review_moment(when),
         "review_changed_by": manager if state in (ReviewState.VERIFIED, ReviewState.RETURNED) else None,
     }
+
+
+def field_staff_of(hood_name: str) -> list[str]:
+    return [
+        name
+        for name, _pw, role, hoods, _staff in DEMO_USERS
+        if role == roles.FIELD_STAFF and hood_name in hoods
+    ]
 
 
 def state_for(index: int) -> str:
@@ -93,6 +106,7 @@ class NeighbourhoodSample:
         self.operator = operator
         self.rng = random.Random(f"{hood.name}-2014")
         self.prefix = "BA" if hood.name == "Bel Air" else "FN"
+        self.author = User.objects.filter(username__in=field_staff_of(hood.name)).order_by("username").first()
 
     def load(self) -> None:
         centre = self.ensure(
@@ -174,7 +188,7 @@ class NeighbourhoodSample:
                         "men": men,
                         "youth": (women + men) // 2,
                         "notes": SESSION_NOTES[kind],
-                        **reviewed(ReviewState.VERIFIED, held),
+                        **reviewed(ReviewState.VERIFIED, held, self.author),
                     },
                 )
             )
@@ -220,7 +234,7 @@ class NeighbourhoodSample:
                         "activity": activity,
                         "formed_on": formed,
                         "status": Business.Status.OPERATING,
-                        **reviewed(state_for(b + 3 * self.hood_index), formed),
+                        **reviewed(state_for(b + 3 * self.hood_index), formed, self.author),
                     },
                 )
             )
@@ -240,7 +254,7 @@ class NeighbourhoodSample:
                     "is_rehab_work": site is not None,
                     "site": site,
                     "end_date": start + datetime.timedelta(days=180) if j % 4 == 0 else None,
-                    **reviewed(state_for(j), start),
+                    **reviewed(state_for(j), start, self.author),
                 },
             )
 
@@ -256,7 +270,7 @@ class NeighbourhoodSample:
                     {
                         "completed_area_m2": share.quantize(Decimal("0.01")),
                         "notes": WORK_NOTES,
-                        **reviewed(state_for(w + index), day),
+                        **reviewed(state_for(w + index), day, self.author),
                     },
                 )
 
@@ -270,6 +284,6 @@ class NeighbourhoodSample:
                     {"centre": centre, "business": business, "kind": kind, "delivered_on": day},
                     {
                         "participants": 1 + (s + kind_index) % 4,
-                        **reviewed(state_for(s + kind_index), day),
+                        **reviewed(state_for(s + kind_index), day, self.author),
                     },
                 )

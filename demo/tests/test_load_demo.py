@@ -18,7 +18,9 @@ from django.test import override_settings
 from demo.loader import DEMO_USERS, PROJECT_CODE
 from enterprises.models import Business, EscService, Job
 from fora.models import ForumSession
+from notifications.models import Notification
 from programs.models import FocusArea, Neighbourhood, Partnership, Project, ReviewState, Signatory, Target
+from programs.review import review_set_state
 from progress.models import Milestone, ProgressSnapshot, ReportingPeriod
 from rehab.models import WorkRecord
 
@@ -159,6 +161,29 @@ class TestWithDebug:
             states |= set(model.objects.values_list("review_state", flat=True))
 
         assert {ReviewState.VERIFIED, ReviewState.SUBMITTED, ReviewState.RETURNED} <= states
+
+    @pytest.mark.parametrize("model", FIELD_RECORD_MODELS, ids=lambda m: m._meta.label_lower)
+    def test_each_record_was_entered_by_its_neighbourhood_s_field_staff(self, with_debug, model):
+        authors = {
+            (hood, author)
+            for hood, author in model.objects.values_list(model.neighbourhood_path, "created_by__username")
+        }
+        hoods = dict(Neighbourhood.objects.values_list("pk", "name"))
+        assert {(hoods[hood], author) for hood, author in authors} <= {
+            ("Bel Air", "terrain.belair"),
+            ("Fort National", "terrain.fortnational"),
+        }
+
+    def test_a_demo_record_returned_by_the_manager_reaches_its_author(self, with_debug):
+        job = Job.objects.filter(review_state=ReviewState.SUBMITTED).order_by("pk").first()
+        review_set_state(
+            record=job,
+            to_state=ReviewState.RETURNED,
+            by=User.objects.get(username="manager"),
+            comment="Dat la?",
+        )
+        (notice,) = Notification.objects.filter(user=job.created_by)
+        assert job.created_by.username.startswith("terrain.") and notice.kind == Notification.Kind.RETURNED
 
     def test_verified_progress_is_partial_on_every_target(self, with_debug):
         verified_businesses = Business.objects.filter(review_state=ReviewState.VERIFIED).count()
