@@ -111,6 +111,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+#: The lockout's address is the throttles' (REMOTE_ADDR, or behind THROTTLE_NUM_PROXIES proxies
+#: the address the outermost one saw), never an X-Forwarded-For the client wrote.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 
 #: ILO managers, administrators and whoever sees personal data sign in with a second factor
 #: (accounts/second_factor.py); field staff may choose to. Never off in production.

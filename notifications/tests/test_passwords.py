@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.language import language_choose
@@ -18,9 +19,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_earlier_requests():
-    cache.clear()
-    yield
-    cache.clear()
+    """The limits' counts are in the throttle cache (the root conftest empties it after a test)."""
+    caches[django_settings.THROTTLE_CACHE].clear()
 
 
 @pytest.fixture
@@ -89,3 +89,24 @@ def test_requests_are_limited_per_address_and_per_ip(smtp_server, manager, clien
     settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 100
     settings.PASSWORD_RESET_LIMIT_PER_IP = 6  # 6 requests so far: the 7th is refused
     assert client.post(reverse("password_reset"), {"email": "other@example.org"}).status_code == 429
+
+
+def test_a_limited_request_says_when_to_come_back(smtp_server, client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 1
+    assert client.post(reverse("password_reset"), {"email": "a@example.org"}).status_code == 302
+    limited = client.post(reverse("password_reset"), {"email": "b@example.org"})
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 3600
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(smtp_server, client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 1
+    url = reverse("password_reset")
+    first = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.1"}
+    assert client.post(url, {"email": "a@example.org"}, **first).status_code == 302
+    assert client.post(url, {"email": "b@example.org"}, **first).status_code == 429
+    spoofed = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9, 203.0.113.1"}
+    assert client.post(url, {"email": "c@example.org"}, **spoofed).status_code == 429
+    second = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.2"}
+    assert client.post(url, {"email": "d@example.org"}, **second).status_code == 302
