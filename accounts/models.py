@@ -49,6 +49,7 @@ class AccessChange(models.Model):
         NEIGHBOURHOOD_REMOVED = "neighbourhood_removed", _("neighbourhood unassigned")
         SECOND_FACTOR_RESET = "second_factor_reset", _("second factor reset")
         DEACTIVATED = "deactivated", _("account deactivated")
+        REACTIVATED = "reactivated", _("account reactivated")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(

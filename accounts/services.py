@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit import LOGGED
 from .models import AccessChange
 from .second_factor import RECOVERY_CODES, RECOVERY_NAME, TOTP_NAME, code_check
 
@@ -87,6 +88,7 @@ def accounts_deactivate(*, user_ids, by) -> int:
     users = list(unused_accounts().filter(pk__in=user_ids, is_active=True).exclude(pk=by.pk))
     for user in users:
         user.is_active = False
+        setattr(user, LOGGED, True)  # logged here, with `by`, not by the audit's signal
         user.save(update_fields=["is_active"])
         AccessChange.objects.create(user=user, by=by, kind=AccessChange.Kind.DEACTIVATED)
         user_sessions_end(user=user)

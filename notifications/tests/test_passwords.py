@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 
 from accounts.language import language_choose
@@ -110,3 +111,28 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(smtp_server, clien
     assert client.post(url, {"email": "c@example.org"}, **spoofed).status_code == 429
     second = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.2"}
     assert client.post(url, {"email": "d@example.org"}, **second).status_code == 302
+
+
+@pytest.mark.raw_second_factor
+def test_a_reset_password_ends_every_session_of_the_person(smtp_server, client):
+    """A person who fears their password leaked resets it: a session opened with it ends too."""
+    from accounts.testing import second_factor_device, totp_code
+    from conftest import make_user
+    from programs import roles
+
+    manager = make_user("reset-mfa", roles.ILO_MANAGERS)
+    manager.email = "reset-mfa@example.org"
+    manager.save()
+    elsewhere = Client()
+    elsewhere.post(reverse("login"), {"username": "reset-mfa", "password": "pw-reset-mfa"})
+    elsewhere.post(
+        reverse("accounts:second-factor-verify"), {"code": totp_code(second_factor_device(manager))}
+    )
+    assert elsewhere.get("/dashboard/").status_code == 200
+    client.post(reverse("password_reset"), {"email": manager.email})
+    (mail,) = smtp_server.to(manager.email)
+    form = client.get(reset_link(mail), follow=True)
+    data = {"new_password1": "Nouveau-mot-2026", "new_password2": "Nouveau-mot-2026"}
+    assert client.post(form.redirect_chain[-1][0], data).status_code == 302
+    assert elsewhere.get("/dashboard/").status_code == 302
+    assert "_auth_user_id" not in elsewhere.session
