@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_access_change'),
+        ("accounts", "0002_access_change"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesschange',
-            name='kind',
-            field=models.CharField(choices=[('role_added', 'role given'), ('role_removed', 'role taken away'), ('permission_added', 'permission given'), ('permission_removed', 'permission taken away'), ('neighbourhood_added', 'neighbourhood assigned'), ('neighbourhood_removed', 'neighbourhood unassigned'), ('second_factor_reset', 'second factor reset'), ('deactivated', 'account deactivated'), ('reactivated', 'account reactivated')], max_length=32, verbose_name='change'),
+            model_name="accesschange",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("role_added", "role given"),
+                    ("role_removed", "role taken away"),
+                    ("permission_added", "permission given"),
+                    ("permission_removed", "permission taken away"),
+                    ("neighbourhood_added", "neighbourhood assigned"),
+                    ("neighbourhood_removed", "neighbourhood unassigned"),
+                    ("second_factor_reset", "second factor reset"),
+                    ("deactivated", "account deactivated"),
+                    ("reactivated", "account reactivated"),
+                ],
+                max_length=32,
+                verbose_name="change",
+            ),
         ),
     ]
