@@ -153,3 +153,16 @@ def test_behind_a_trusted_proxy_the_address_it_saw_counts_not_what_the_client_wr
         client_address(RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"))
         == "203.0.113.7"
     )
+
+
+def test_the_admin_login_form_is_limited_like_the_login_page():
+    client = Client()
+    for attempt in range(limit("login")):
+        data = {"username": f"someone-{attempt}", "password": "wrong"}
+        assert client.post("/admin/login/", data, REMOTE_ADDR="10.9.9.9").status_code == 200
+    refused = client.post("/admin/login/", {"username": "x", "password": "y"}, REMOTE_ADDR="10.9.9.9")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert (
+        client.post("/admin/login/", {"username": "x", "password": "y"}, REMOTE_ADDR="10.9.9.8").status_code
+        == 200
+    )
