@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.roles import role_label
+
 
 class Profile(models.Model):
     """One per user, made on first need; the language is used at login on any device."""
@@ -84,3 +86,8 @@ class AccessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.user or self.role}"
+
+    @property
+    def role_label(self) -> str:
+        """The role in the reader's language (`programs.roles.LABELS`)."""
+        return role_label(self.role) if self.role else ""

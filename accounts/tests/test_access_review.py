@@ -175,3 +175,13 @@ def test_the_number_of_days_is_a_setting(admin_client, settings):
     body = admin_client.get(reverse("accounts:access-review")).content.decode()
     assert "data-unused" in body.split('data-user="ar-ten-days"', 1)[1].split(">", 1)[0]
     assert "10 days" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("fr", "Personnel de terrain CVR"), ("ht", "Ekip teren CVR"), ("en", "CVR field staff")],
+)
+def test_roles_are_named_in_the_readers_language(admin_client, language, label):
+    make_user("ar-lang", roles.FIELD_STAFF)
+    body = admin_client.get(reverse("accounts:access-review"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert label in body.split('data-user="ar-lang"', 1)[1].split("</tr>", 1)[0]
