@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programs.roles import role_label
+
 
 class Profile(models.Model):
     """One per user, made on first need; the language is used at login on any device."""
@@ -49,6 +51,7 @@ class AccessChange(models.Model):
         NEIGHBOURHOOD_REMOVED = "neighbourhood_removed", _("neighbourhood unassigned")
         SECOND_FACTOR_RESET = "second_factor_reset", _("second factor reset")
         DEACTIVATED = "deactivated", _("account deactivated")
+        REACTIVATED = "reactivated", _("account reactivated")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
@@ -83,3 +86,8 @@ class AccessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.user or self.role}"
+
+    @property
+    def role_label(self) -> str:
+        """The role in the reader's language (`programs.roles.LABELS`)."""
+        return role_label(self.role) if self.role else ""

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programs.models import NeighbourhoodAssignment
+from programs.roles import role_label
 
 from .models import AccessChange
 from .second_factor import PERSONAL_DATA_PERMISSION
@@ -55,7 +56,7 @@ def access_review_rows() -> list[AccountRow]:
     return [
         AccountRow(
             user=user,
-            roles=sorted(group.name for group in user.groups.all()),
+            roles=sorted(role_label(group.name) for group in user.groups.all()),
             neighbourhoods=hoods.get(user.pk, []),
             personal_data=user.pk in personal,
             enrolled=user.pk in enrolled,

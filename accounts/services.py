@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
+from .audit import LOGGED
 from .models import AccessChange
 from .second_factor import RECOVERY_CODES, RECOVERY_NAME, TOTP_NAME, code_check
 
@@ -63,14 +65,20 @@ def user_sessions_end(*, user) -> int:
     return len(ended)
 
 
+def api_tokens_end(*, user) -> int:
+    """Delete the user's API token (they ask for a new one); returns how many were deleted."""
+    return Token.objects.filter(user=user).delete()[0]
+
+
 @transaction.atomic
 def second_factor_reset(*, user, by) -> None:
-    """Remove the user's authenticator and recovery codes and end their sessions; logged. They
-    enrol again at their next sign-in."""
+    """Remove the user's authenticator and recovery codes, end their sessions and their API token
+    (issued on the strength of that factor); logged. They enrol again at their next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     AccessChange.objects.create(user=user, by=by, kind=AccessChange.Kind.SECOND_FACTOR_RESET)
     user_sessions_end(user=user)
+    api_tokens_end(user=user)
 
 
 def inactive_since() -> datetime.datetime:
@@ -87,6 +95,7 @@ def accounts_deactivate(*, user_ids, by) -> int:
     users = list(unused_accounts().filter(pk__in=user_ids, is_active=True).exclude(pk=by.pk))
     for user in users:
         user.is_active = False
+        setattr(user, LOGGED, True)  # logged here, with `by`, not by the audit's signal
         user.save(update_fields=["is_active"])
         AccessChange.objects.create(user=user, by=by, kind=AccessChange.Kind.DEACTIVATED)
         user_sessions_end(user=user)

@@ -2,10 +2,12 @@
 DRF's throttles: the API per address (anonymous, the token endpoint) and per user, the login and
 password forms per address and per user. Rates are `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`,
 read on each request (so a changed setting applies at once). Over the rate: 429 with
-`Retry-After`. django-axes still locks an account after repeated failures (`programs/auth.py`)."""
+`Retry-After`. django-axes still locks an account after repeated failures (`programs/auth.py`), from
+the same client address (`client_address`, its AXES_CLIENT_IP_CALLABLE)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from functools import wraps
@@ -14,9 +16,18 @@ from django.conf import settings
 from django.core.cache import caches
 from django.shortcuts import render
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 logger = logging.getLogger("haiti_esc.security")
+#: Set on a request once the anonymous rate counted it (see `refused_anonymous_wait`).
+COUNTED = "_anonymous_rate_counted"
+
+
+def client_address(request) -> str:
+    """The address a request is counted and locked out by: REMOTE_ADDR, or behind
+    `REST_FRAMEWORK["NUM_PROXIES"]` proxies of ours the one the outermost of them saw (the Nth
+    from the right of X-Forwarded-For, never what the client wrote to its left)."""
+    return BaseThrottle().get_ident(request)
 
 
 class CacheRateThrottle(SimpleRateThrottle):
@@ -47,7 +58,22 @@ class AnonymousRateThrottle(CacheRateThrottle):
     scope = "anon"
 
     def get_cache_key(self, request, view):
-        return None if request.user and request.user.is_authenticated else self.by_address(request)
+        if request.user and request.user.is_authenticated:
+            return None
+        setattr(request, COUNTED, True)
+        return self.by_address(request)
+
+
+def refused_anonymous_wait(request) -> float | None:
+    """A request refused 401 (no credentials, a wrong token) before the throttles ran, as DRF
+    checks permissions first: counted as an anonymous request now, so that one address cannot ask
+    without end. The seconds to wait when it is over the rate, else None."""
+    if getattr(request, COUNTED, False):
+        return None
+    throttle = AnonymousRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return max(1, math.ceil(throttle.wait() or throttle.duration))
 
 
 class UserRateThrottle(CacheRateThrottle):
@@ -85,6 +111,20 @@ class PasswordRateThrottle(CacheRateThrottle):
         if request.user.is_authenticated:
             return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
         return self.by_address(request)
+
+
+class PasswordResetRateThrottle(CacheRateThrottle):
+    """Password reset requests in the last hour for one `value`: an e-mail address asked for
+    (kept as its hash) or a client address; `limit` from PASSWORD_RESET_LIMIT_PER_*."""
+
+    def __init__(self, *, kind: str, value: str, limit: int):
+        self.scope = f"password_reset_{kind}"
+        self.ident = hashlib.sha256(value.encode()).hexdigest()
+        self.rate = f"{limit}/hour"
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
 
 
 def throttle_posts(throttle_class):

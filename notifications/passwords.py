@@ -1,20 +1,20 @@
 """Password reset by e-mail with Django's own views: the mail in the recipient's language, the
-same answer whether the address exists or not, and a cache-based limit per address and per IP."""
+same answer whether the address exists or not, and limits in the last hour per address asked for
+and per client address (429 with Retry-After)."""
 
 from __future__ import annotations
 
-import hashlib
+import math
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .mailing import recipient_language
+from accounts.throttling import PasswordResetRateThrottle, client_address
 
-WINDOW_SECONDS = 60 * 60
+from .mailing import recipient_language
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
@@ -40,17 +40,6 @@ class LocalisedPasswordResetForm(PasswordResetForm):
             )
 
 
-def _over_limit(kind: str, value: str, limit: int) -> bool:
-    """Count one more request for `value` in this hour; True past `limit`. The cache being down
-    lets the request through (Django's token still expires; axes still guards logins)."""
-    key = f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
-    try:
-        cache.add(key, 0, WINDOW_SECONDS)
-        return cache.incr(key) > limit
-    except Exception:  # noqa: BLE001 - a cache outage must not stop a reset
-        return False
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalisedPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
@@ -59,17 +48,30 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         address = request.POST.get("email", "").strip().lower()
-        by_address = (
-            _over_limit("address", address, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS) if address else False
-        )
-        by_ip = _over_limit("ip", request.META.get("REMOTE_ADDR", ""), settings.PASSWORD_RESET_LIMIT_PER_IP)
-        if by_address or by_ip:
+        # Per address asked for, and per client address as the throttles see it (behind
+        # THROTTLE_NUM_PROXIES proxies, the one the outermost saw); a cache outage lets it through.
+        throttles = [
+            PasswordResetRateThrottle(
+                kind="ip", value=client_address(request) or "", limit=settings.PASSWORD_RESET_LIMIT_PER_IP
+            )
+        ]
+        if address:
+            throttles.append(
+                PasswordResetRateThrottle(
+                    kind="address", value=address, limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+                )
+            )
+        refused = [throttle for throttle in throttles if not throttle.allow_request(request, None)]
+        if refused:
             form = self.get_form()
-            return self.render_to_response(
+            response = self.render_to_response(
                 self.get_context_data(
                     form=form,
                     limited=_("Too many requests to reset a password. Try again in an hour."),
                 ),
                 status=429,
             )
+            wait = max(throttle.wait() or throttle.duration for throttle in refused)
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
         return super().post(request, *args, **kwargs)

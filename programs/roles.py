@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.translation import gettext_lazy as _
+
 FIELD_STAFF = "CVR field staff"
 ILO_MANAGERS = "ILO managers"
 ADMINISTRATORS = "Administrators"
+#: The roles' names as people read them (the groups' names are the English ones above).
+LABELS = {
+    FIELD_STAFF: _("CVR field staff"),
+    ILO_MANAGERS: _("ILO managers"),
+    ADMINISTRATORS: _("Administrators"),
+}
+
+
+def role_label(name: str) -> str:
+    """A role's name in the reader's language; another group's name as it is."""
+    return str(LABELS.get(name, name))
+
 
 #: Models whose records field staff enter and managers review.
 FIELD_RECORDS = [

@@ -104,3 +104,84 @@ def test_an_administrator_resets_a_second_factor_from_the_page(admin_client, adm
     assert response.status_code == 302
     assert not manager.totpdevice_set.exists()
     assert AccessChange.objects.filter(user=manager, kind="second_factor_reset", by=administrator).exists()
+
+
+def user_form(user, **changes):
+    """The admin's change form of `user` as posted, with `changes`."""
+    data = {
+        "username": user.username,
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": "2014-04-01",
+        "date_joined_1": "10:00:00",
+        "neighbourhood_assignments-TOTAL_FORMS": "0",
+        "neighbourhood_assignments-INITIAL_FORMS": "0",
+        "is_active": "on",
+    }
+    for flag, value in changes.items():
+        if value:
+            data[flag] = "on"
+        else:
+            data.pop(flag, None)
+    return data
+
+
+def test_superuser_staff_and_active_statuses_are_changes_of_access_kept_with_who_made_them(
+    admin_client, administrator
+):
+    staff = make_user("ar-flags", roles.FIELD_STAFF)
+    url = reverse("admin:auth_user_change", args=[staff.pk])
+    assert admin_client.post(url, user_form(staff, is_superuser=True, is_staff=True)).status_code == 302
+    assert admin_client.post(url, user_form(staff, is_active=False)).status_code == 302
+    assert admin_client.post(url, user_form(staff)).status_code == 302
+    changes = list(
+        AccessChange.objects.filter(user=staff, by=administrator).order_by("pk").values_list("kind", "detail")
+    )
+    assert changes == [
+        ("permission_added", "is_staff"),
+        ("permission_added", "is_superuser"),
+        ("permission_removed", "is_staff"),
+        ("permission_removed", "is_superuser"),
+        ("deactivated", ""),
+        ("reactivated", ""),
+    ]
+
+
+def test_a_login_writes_no_change_of_access(administrator):
+    before = AccessChange.objects.count()
+    assert Client().login(username=administrator.username, password="pw-admin-test")
+    assert AccessChange.objects.count() == before
+
+
+def test_deleting_a_role_is_a_change_of_access_of_each_of_its_members():
+    """Administrators may not delete roles (programs/roles.py); a superuser or a shell may."""
+    group = Group.objects.create(name="Temporary role")
+    member = make_user("ar-member", roles.FIELD_STAFF)
+    member.groups.add(group)
+    group.delete()
+    assert AccessChange.objects.filter(user=member, kind="role_removed", role="Temporary role").exists()
+
+
+def test_bulk_deactivation_is_kept_once(admin_client, administrator):
+    old = make_user("ar-once", roles.FIELD_STAFF)
+    User.objects.filter(pk=old.pk).update(last_login=timezone.now() - datetime.timedelta(days=400))
+    admin_client.post(reverse("accounts:access-review"), {"users": [old.pk]})
+    assert AccessChange.objects.filter(user=old, kind="deactivated").count() == 1
+
+
+def test_the_number_of_days_is_a_setting(admin_client, settings):
+    settings.ACCOUNT_INACTIVE_DAYS = 10
+    idle = make_user("ar-ten-days", roles.FIELD_STAFF)
+    User.objects.filter(pk=idle.pk).update(last_login=timezone.now() - datetime.timedelta(days=11))
+    body = admin_client.get(reverse("accounts:access-review")).content.decode()
+    assert "data-unused" in body.split('data-user="ar-ten-days"', 1)[1].split(">", 1)[0]
+    assert "10 days" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("fr", "Personnel de terrain CVR"), ("ht", "Ekip teren CVR"), ("en", "CVR field staff")],
+)
+def test_roles_are_named_in_the_readers_language(admin_client, language, label):
+    make_user("ar-lang", roles.FIELD_STAFF)
+    body = admin_client.get(reverse("accounts:access-review"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert label in body.split('data-user="ar-lang"', 1)[1].split("</tr>", 1)[0]

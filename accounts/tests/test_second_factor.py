@@ -159,3 +159,46 @@ def test_logout_ends_the_session_on_the_server(manager):
     key = client.session.session_key
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_field_staff_given_the_personal_data_permission_must_enrol():
+    from django.contrib.auth.models import Permission
+
+    staff = make_user("mfa-staff-personal", roles.FIELD_STAFF)
+    staff.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client = signed_in_with_password(staff)
+    for url in ["/field/", "/dashboard/", "/accounts/password_change/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:second-factor")
+        )
+    assert client.get("/api/beneficiaries/").status_code == 403
+    page = client.get(reverse("accounts:second-factor")).content.decode()
+    assert "data-secret" in page
+
+
+def test_field_staff_who_chose_a_second_factor_are_asked_for_it():
+    staff = make_user("mfa-staff-chose", roles.FIELD_STAFF)
+    device = second_factor_device(staff)
+    client = signed_in_with_password(staff)
+    assert client.get("/field/")["Location"].startswith(VERIFY)
+    assert client.post(VERIFY, {"code": totp_code(device)}).status_code == 302
+    assert client.get("/field/").status_code == 200
+
+
+def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(manager):
+    device = TOTPDevice.objects.get(user=manager)
+    here = signed_in_with_password(manager)
+    here.post(VERIFY, {"code": totp_code(device)})
+    there = signed_in_with_password(manager)
+    there.post(VERIFY, {"code": totp_code(device, offset_steps=1)})
+    assert there.get("/dashboard/").status_code == 200
+    data = {
+        "old_password": "pw-mfa-manager",
+        "new_password1": "Un-autre-mot-2026",
+        "new_password2": "Un-autre-mot-2026",
+    }
+    assert here.post(reverse("password_change"), data).status_code == 302
+    assert here.get("/dashboard/").status_code == 200
+    assert there.get("/dashboard/").status_code == 302
+    assert "_auth_user_id" not in there.session

@@ -12,21 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from haiti_esc.languages import add_haitian_creole
 
+from .env import env_bool, env_list
+
+# Signing in: backends, the lockout, the second factor, the access review's idle accounts.
+from .signin import *  # noqa: F403
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -34,7 +25,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its login form limited (accounts/admin_site.py).
+    "accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,26 +90,6 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
-
-AUTHENTICATION_BACKENDS = [
-    "programs.auth.ThrottledLoginBackend",
-    # Django's ModelBackend, each user's permissions kept in the cache between requests.
-    "programs.auth.CachedPermissionBackend",
-]
-# Five failures lock the account from that address for an hour; the message says so.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
-
-#: ILO managers, administrators and whoever sees personal data sign in with a second factor
-#: (accounts/second_factor.py); field staff may choose to. Never off in production.
-OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
-OTP_TOTP_ISSUER = "haiti_esc"
-#: Accounts not signed in for this many days are flagged on the access review.
-ACCOUNT_INACTIVE_DAYS = int(os.environ.get("ACCOUNT_INACTIVE_DAYS", "90"))
 
 # No inline script anywhere; styles may be inline (Bootstrap utilities, progress bars).
 CONTENT_SECURITY_POLICY = {

@@ -22,7 +22,7 @@ PROGRESS_CATCH_UP_SECONDS = 1
 LANGUAGE_CODE = "en"
 NOTIFICATIONS_FALLBACK_LANGUAGE = "en"
 # Every request writes its session, as Django does: the query counts the tests assert do not
-# depend on the clock (accounts/tests/test_sessions.py sets the minute back to test it).
+# depend on the clock (dashboard/tests/test_live.py sets the minute back to test it).
 SESSION_REFRESH_SECONDS = 0
 # An open dashboard's wait is short in tests (dashboard/tests/test_live.py).
 DASHBOARD_LIVE_SECONDS = 1.0

@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from rest_framework import exceptions, views
 from rest_framework.serializers import as_serializer_error
 
+from accounts.throttling import refused_anonymous_wait
 from programs.db_rules import database_rule_error
 from programs.review import FieldAccessDenied, FormTokenReused
 
@@ -25,7 +26,13 @@ def exception_handler(exc, context):
       `database_rule_error`, the same translation the forms use.
     - `FieldAccessDenied` → 403.
     - `FormTokenReused` (a one-time token of another user or kind of record) → 409.
+    - 401 (no credentials, a wrong token) is counted by the anonymous rate, which DRF runs only
+      after the permissions: over it, 429 with `Retry-After`.
     """
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        wait = refused_anonymous_wait(context["request"])
+        if wait is not None:
+            exc = exceptions.Throttled(wait)
     if isinstance(exc, IntegrityError):
         exc = database_rule_error(exc)
     if isinstance(exc, FormTokenReused):

@@ -7,8 +7,10 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.cache import cache
+from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -22,9 +24,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_earlier_requests():
-    cache.clear()
-    yield
-    cache.clear()
+    """The limits' counts are in the throttle cache (the root conftest empties it after a test)."""
+    caches[django_settings.THROTTLE_CACHE].clear()
 
 
 @pytest.fixture
@@ -127,3 +128,49 @@ def test_the_login_page_leads_to_the_password_reset(client):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="ht")
     assert f'href="{reverse("password_reset")}"'.encode() in page.content
     assert "Ou bliye modpas ou?" in page.content.decode()
+
+
+def test_a_limited_request_says_when_to_come_back(smtp_server, client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 1
+    assert client.post(reverse("password_reset"), {"email": "a@example.org"}).status_code == 302
+    limited = client.post(reverse("password_reset"), {"email": "b@example.org"})
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 3600
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(smtp_server, client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 1
+    url = reverse("password_reset")
+    first = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.1"}
+    assert client.post(url, {"email": "a@example.org"}, **first).status_code == 302
+    assert client.post(url, {"email": "b@example.org"}, **first).status_code == 429
+    spoofed = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9, 203.0.113.1"}
+    assert client.post(url, {"email": "c@example.org"}, **spoofed).status_code == 429
+    second = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.2"}
+    assert client.post(url, {"email": "d@example.org"}, **second).status_code == 302
+
+
+@pytest.mark.raw_second_factor
+def test_a_reset_password_ends_every_session_of_the_person(smtp_server, client):
+    """A person who fears their password leaked resets it: a session opened with it ends too."""
+    from accounts.testing import second_factor_device, totp_code
+    from conftest import make_user
+    from programs import roles
+
+    manager = make_user("reset-mfa", roles.ILO_MANAGERS)
+    manager.email = "reset-mfa@example.org"
+    manager.save()
+    elsewhere = Client()
+    elsewhere.post(reverse("login"), {"username": "reset-mfa", "password": "pw-reset-mfa"})
+    elsewhere.post(
+        reverse("accounts:second-factor-verify"), {"code": totp_code(second_factor_device(manager))}
+    )
+    assert elsewhere.get("/dashboard/").status_code == 200
+    client.post(reverse("password_reset"), {"email": manager.email})
+    (mail,) = smtp_server.to(manager.email)
+    form = client.get(reset_link(mail), follow=True)
+    data = {"new_password1": "Nouveau-mot-2026", "new_password2": "Nouveau-mot-2026"}
+    assert client.post(form.redirect_chain[-1][0], data).status_code == 302
+    assert elsewhere.get("/dashboard/").status_code == 302
+    assert "_auth_user_id" not in elsewhere.session
