@@ -78,3 +78,17 @@ def test_the_main_pages_are_served_in_kreyol(world, page):  # noqa: F811
     assert response.status_code == 200
     assert '<html lang="ht">' in text
     assert any(word in text for word in ("Konekte", "Katye", "Bonjou", "Tablo"))
+
+
+@pytest.mark.parametrize(("language", "field"), [("ht", "title_ht"), ("fr", "title_fr"), ("en", "title")])
+def test_the_project_is_named_in_the_readers_language(world, language, field):  # noqa: F811
+    """The project's title written in Kreyòl (or French) is the one its readers see."""
+    project = world["project"]
+    project.title, project.title_fr, project.title_ht = "Service centres", "Centres de services", "Sant sèvis"
+    project.save()
+    client = in_language(client_for(world["users"]["manager"]), language)
+    for page in (reverse("dashboard:index"), reverse("reports:index")):
+        text = visible_text(client.get(page))
+        assert getattr(project, field) in text
+        others = {"title", "title_fr", "title_ht"} - {field}
+        assert not any(getattr(project, other) in text for other in others), (page, text[:300])

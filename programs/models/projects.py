@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ..rules import MIN_AGE_WORK
@@ -82,7 +83,17 @@ class Project(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.localized_title
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the reader's language where one was written (French, Kreyòl), else the
+        title of record (English, as in the programme documents)."""
+        return getattr(self, f"title_{translation.get_language()}", "") or self.title
+
+    @property
+    def localized_description(self) -> str:
+        return getattr(self, f"description_{translation.get_language()}", "") or self.description
 
     def clean(self):
         errors = {}
