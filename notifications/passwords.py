@@ -12,13 +12,16 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.language import language_of
+
 from .mailing import recipient_language
 
 WINDOW_SECONDS = 60 * 60
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Django's form; each mail is written in its recipient's language."""
+    """Django's form; each mail is written in its recipient's language: the one they chose, else
+    the language of the page they asked from (their browser's, before login: issue 15)."""
 
     def send_mail(
         self,
@@ -29,7 +32,10 @@ class LocalisedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        with translation.override(recipient_language(context["user"])):
+        user = context["user"]
+        with translation.override(
+            language_of(user) or translation.get_language() or recipient_language(user)
+        ):
             super().send_mail(
                 subject_template_name,
                 email_template_name,
