@@ -11,11 +11,13 @@ running it on catalogues in step with the code leaves them byte for byte as they
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import django
+import import_export
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,16 +32,24 @@ MAKEMESSAGES_OPTIONS = [
     *(f"--ignore={pattern}" for pattern in IGNORE),
 ]
 DJANGO = Path(django.__file__).parent
+IMPORT_EXPORT = Path(import_export.__file__).parent
+#: The French catalogues of Django and of the apps whose strings the project's catalogue carries.
 DJANGO_FRENCH = [
     DJANGO / "conf/locale/fr/LC_MESSAGES/django.po",
     DJANGO / "contrib/auth/locale/fr/LC_MESSAGES/django.po",
     DJANGO / "contrib/admin/locale/fr/LC_MESSAGES/django.po",
+    IMPORT_EXPORT / "locale/fr/LC_MESSAGES/django.po",
 ]
 CREATED = "POT-Creation-Date"
 
 
 def path_of(language: str, domain: str) -> Path:
     return ROOT / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def plural_forms(po: polib.POFile) -> int:
+    """The catalogue's number of plural forms (its header's nplurals)."""
+    return int(re.search(r"nplurals\s*=\s*(\d+)", po.metadata["Plural-Forms"]).group(1))
 
 
 def entries_of(po: polib.POFile) -> list[str]:
@@ -76,7 +86,9 @@ def main() -> int:
                     if known := django_french.get((entry.msgctxt, entry.msgid)):
                         entry.msgstr = known.msgstr
                         if entry.msgid_plural and known.msgstr_plural:
-                            entry.msgstr_plural = dict(known.msgstr_plural)
+                            # Django's French files carry a third form its nplurals=2 refuses.
+                            forms = plural_forms(po)
+                            entry.msgstr_plural = {n: known.msgstr_plural[n] for n in range(forms)}
             old = before.get((language, domain))
             if old is not None and entries_of(old) == entries_of(po) and CREATED in old.metadata:
                 po.metadata[CREATED] = old.metadata[CREATED]

@@ -92,3 +92,28 @@ def test_the_project_is_named_in_the_readers_language(world, language, field):  
         assert getattr(project, field) in text
         others = {"title", "title_fr", "title_ht"} - {field}
         assert not any(getattr(project, other) in text for other in others), (page, text[:300])
+
+
+def test_the_password_rules_read_in_kreyol(world):  # noqa: F811
+    """Django's password rules under a new-password field and its refusals: Kreyòl, not French."""
+    client = in_language(client_for(world["users"]["staff"]), "ht")
+    page = visible_text(client.get(reverse("password_change")))
+    assert "Modpas ou dwe gen omwen 8 karaktè." in page
+    refused = client.post(
+        reverse("password_change"), {"old_password": "x", "new_password1": "1234", "new_password2": "12345"}
+    )
+    text = visible_text(refused)
+    assert "De modpas yo pa menm." in text
+    assert "mot de passe" not in (page + text).lower()
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["admin:beneficiaries_beneficiary_changelist", "admin:beneficiaries_beneficiary_add", "admin:index"],
+)
+def test_the_beneficiaries_admin_frame_reads_in_kreyol(world, page):  # noqa: F811
+    """The admin's own words around the beneficiaries' pages: Kreyòl, not the French fallback."""
+    client = in_language(client_for(world["users"]["administrator"]), "ht")
+    text = visible_text(client.get(reverse(page)))
+    assert "Gade sit la" in text and "Ale dirèkteman nan kontni an" in text
+    assert not any(french in text for french in ("Voir le site", "Passer au contenu", "Enregistrer et"))
