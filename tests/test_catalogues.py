@@ -31,6 +31,9 @@ SAME_IN_BOTH = {
     "Port-au-Prince",
 }
 MAX_IDENTICAL_SHARE = 0.03
+#: Where a Kreyòl text may equal the English message: month abbreviations the languages share,
+#: codes, and a text made only of placeholders.
+SAME_AS_ENGLISH = {"jan", "sep", "nov", "PDF", "XLSX", "%(record)s: %(state)s."}
 DOMAINS = ("django", "djangojs")
 _spec = importlib.util.spec_from_file_location("messages_script", ROOT / "scripts" / "messages.py")
 messages_script = importlib.util.module_from_spec(_spec)
@@ -71,6 +74,19 @@ def test_the_creole_catalogue_is_a_translation_not_a_copy_of_the_french(domain):
     )
     share = len(identical) / len(catalogue("ht", domain))
     assert share <= MAX_IDENTICAL_SHARE, f"{len(identical)} Kreyòl texts equal the French: {identical[:40]}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_no_creole_text_is_left_in_english(domain):
+    """A Kreyòl text equal to its English message is a translation never made (the French test
+    above does not see it): only the shared words, codes and placeholders-only texts may be."""
+    left = sorted(
+        entry.msgid
+        for entry in catalogue("ht", domain)
+        if (entry.msgstr or entry.msgstr_plural.get(0, "")) == entry.msgid
+        and entry.msgid not in SAME_IN_BOTH | SAME_AS_ENGLISH
+    )
+    assert left == []
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
