@@ -207,7 +207,7 @@ def dashboard_dataset(dashboard: Dashboard) -> tablib.Dataset:
     for partnership_board in dashboard.partnerships:
         partnership = partnership_board.partnership.title
         for board in partnership_board.projects:
-            project = board.project.title
+            project = board.project.localized_title
             for card in board.cards:
                 snapshot = card.snapshot
                 as_of = _local(snapshot.as_of) if snapshot else ""

@@ -112,7 +112,7 @@ PROJECT = {
     "description_fr": "Assistance technique aux micro, petites et moyennes entreprises, emploi "
     "des jeunes et réhabilitation d'infrastructures socio-économiques dans deux quartiers "
     "de Port-au-Prince exposés à la violence.",
-    "title_ht": "Sant Sèvis pou Antrepriz (ESC) nan Bèlè ak Fò Nasyonal",
+    "title_ht": "Sant Sèvis pou Antrepriz (ESC) nan Belè ak Fò Nasyonal",
     "description_ht": "Asistans teknik pou ti biznis ak antrepriz mwayen, travay pou jèn yo ak "
     "reyabilitasyon enfrastrikti sosyo-ekonomik nan de katye Pòtoprens kote vyolans fè ravaj.",
     "launched_on": datetime.date(2014, 4, 1),

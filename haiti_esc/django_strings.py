@@ -4,7 +4,7 @@ the rest of Django, fall back to French — never to English). Dates first (`dja
 then forms, login and pagination."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 WEEKDAYS = {
     0: _("Monday"),
@@ -112,10 +112,98 @@ FORMS = [
     gettext_noop("Your password can’t be too similar to your other personal information."),
     gettext_noop("This password is too common."),
     gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Password confirmation"),
     gettext_noop("Email"),
     gettext_noop("Yes"),
     gettext_noop("No"),
     gettext_noop("Unknown"),
     gettext_noop("Previous"),
     gettext_noop("Next"),
+]
+
+#: The password rules' texts with a number (shown under every new-password field, and refusals).
+PASSWORD_LENGTH = [
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+]
+
+#: The admin's frame around the pages administrators use for beneficiaries (list, search, filters,
+#: actions, change form, history, delete, import and export), and the password change pages every
+#: signed-in person meets (Django's admin templates): Kreyòl, not the French fallback.
+ADMIN = [
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
+    gettext_noop("Add %s"),
+    gettext_noop("Change %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Add %(name)s"),
+    gettext_noop("Action"),
+    gettext_noop("Add"),
+    gettext_noop("Add link"),
+    gettext_noop("All"),
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("Breadcrumbs"),
+    gettext_noop("Change my password"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("Change password"),
+    gettext_noop("Clear selection"),
+    gettext_noop("Click here to select the objects across all pages"),
+    gettext_noop("Delete"),
+    gettext_noop("Filter navigation items"),
+    gettext_noop("Go"),
+    gettext_noop("Model name"),
+    gettext_noop("My actions"),
+    gettext_noop("None available"),
+    gettext_noop("Password change"),
+    gettext_noop("Password changed successfully."),
+    gettext_noop(
+        "Please enter your old password, for security’s sake, and then enter your new password twice so "
+        "we can verify you typed it in correctly."
+    ),
+    gettext_noop("Recent actions"),
+    gettext_noop("Remove from sorting"),
+    gettext_noop("Run the selected action"),
+    gettext_noop("Save and add another"),
+    gettext_noop("Save and continue editing"),
+    gettext_noop("Search"),
+    gettext_noop("Select all objects on this page for an action"),
+    gettext_noop("Select this object for an action - {}"),
+    gettext_noop("Show all"),
+    gettext_noop("Show counts"),
+    gettext_noop("Sidebar"),
+    gettext_noop("Site administration"),
+    gettext_noop("Skip to main content"),
+    gettext_noop("Start typing to filter…"),
+    gettext_noop("Toggle navigation"),
+    gettext_noop("Toggle sorting"),
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
+    gettext_noop("Toggle theme (current theme: light)"),
+    gettext_noop("View"),
+    gettext_noop("View site"),
+    gettext_noop("Welcome,"),
+    gettext_noop("Your password was changed."),
+    gettext_noop("Change history: %s"),
+    gettext_noop("Date/time"),
+    gettext_noop("Yes, I’m sure"),
+    gettext_noop("No, take me back"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Export"),
+    gettext_noop("Import"),
+    gettext_noop("File to import"),
+    gettext_noop("Format"),
+    gettext_noop("This exporter will export the following fields: "),
+    gettext_noop("This importer will import the following fields: "),
 ]

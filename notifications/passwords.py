@@ -12,13 +12,15 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.language import language_of
 from accounts.throttling import PasswordResetRateThrottle, client_address
 
 from .mailing import recipient_language
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):
-    """Django's form; each mail is written in its recipient's language."""
+    """Django's form; each mail is written in its recipient's language: the one they chose, else
+    the language of the page they asked from (their browser's, before login: issue 15)."""
 
     def send_mail(
         self,
@@ -29,7 +31,10 @@ class LocalisedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        with translation.override(recipient_language(context["user"])):
+        user = context["user"]
+        with translation.override(
+            language_of(user) or translation.get_language() or recipient_language(user)
+        ):
             super().send_mail(
                 subject_template_name,
                 email_template_name,

@@ -17,7 +17,7 @@ def report_xlsx(report: Report) -> bytes:
     for indicator in report.indicators:
         sheet = book.create_sheet(title=indicator.target.get_indicator_display()[:31])
         bold = Font(bold=True)
-        sheet.append([f"{report.project.local_title} — {report.period.code}"])
+        sheet.append([f"{report.project.localized_title} — {report.period.code}"])
         sheet["A1"].font = bold
         sheet.append([_("Target"), float(indicator.target.value), indicator.unit])
         sheet.append([])

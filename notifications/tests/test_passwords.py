@@ -79,6 +79,14 @@ def test_the_mail_is_in_the_recipients_language(smtp_server, manager, client):
     assert "mot de passe" in mail["Subject"].lower()
 
 
+def test_without_a_language_of_their_own_the_mail_is_in_the_language_they_asked_in(
+    smtp_server, manager, client
+):
+    client.post(reverse("password_reset"), {"email": manager.email}, HTTP_ACCEPT_LANGUAGE="ht")
+    (mail,) = smtp_server.to(manager.email)
+    assert "modpas" in mail["Subject"].lower() and "modpas" in text_of(mail).lower()
+
+
 def test_requests_are_limited_per_address_and_per_ip(smtp_server, manager, client, settings):
     settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 2
     for _ in range(2):

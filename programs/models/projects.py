@@ -8,15 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ..rules import MIN_AGE_WORK
 from .organisations import Organisation, Partnership
 from .places import Neighbourhood
-
-#: The languages a project's title and description may be written in beside its own.
-TEXT_LANGUAGES = ("fr", "ht")
 
 
 class Project(models.Model):
@@ -86,22 +83,17 @@ class Project(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
-
-    def _in_the_page_language(self, field: str) -> str:
-        language = (get_language() or "").split("-")[0]
-        if language in TEXT_LANGUAGES:
-            return getattr(self, f"{field}_{language}") or getattr(self, field)
-        return getattr(self, field)
+        return self.localized_title
 
     @property
-    def local_title(self) -> str:
-        """The title in the page's language where the project gives one (Kreyòl, French), else its own."""
-        return self._in_the_page_language("title")
+    def localized_title(self) -> str:
+        """The title in the reader's language where one was written (French, Kreyòl), else the
+        title of record (English, as in the programme documents)."""
+        return getattr(self, f"title_{translation.get_language()}", "") or self.title
 
     @property
-    def local_description(self) -> str:
-        return self._in_the_page_language("description")
+    def localized_description(self) -> str:
+        return getattr(self, f"description_{translation.get_language()}", "") or self.description
 
     def clean(self):
         errors = {}

@@ -188,4 +188,4 @@ class PeriodEvent(models.Model):
         ordering = ["period", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.period}: {self.from_state} → {self.to_state}"
+        return f"{self.period}: {self.get_from_state_display()} → {self.get_to_state_display()}"

@@ -245,3 +245,12 @@ def test_the_submitter_cannot_approve_and_field_staff_cannot_review(project, peo
     assert period.state == PeriodState.APPROVED and period.approved_by == people["admin"]
     with pytest.raises(ValidationError):
         period_transition(period=period, to_state=PeriodState.IN_REVIEW, by=people["first"])
+
+
+def test_a_period_event_reads_its_states_in_the_readers_language(project):
+    from django.utils import translation
+
+    period = ReportingPeriod.objects.filter(project=project).first()
+    event = PeriodEvent(period=period, from_state=PeriodState.OPEN, to_state=PeriodState.IN_REVIEW)
+    with translation.override("ht"):
+        assert str(event).endswith("Louvri → An revizyon")
