@@ -50,7 +50,8 @@ STRUCTURES = [
     ("Place publique", "public_space"),
 ]
 FORUM_LOCAL_GROUPS = "Comité de quartier, association des jeunes, groupement des femmes"
-SELECTION_REASON = "Unemployed youth living in the neighbourhood"
+#: As the forum writes it down, in Kreyòl.
+SELECTION_REASON = "Jèn ki pa gen travay epi ki rete nan katye a"
 SITE_WORKER_ROLE = "Ouvrier / ouvrière de chantier"
 WORK_NOTES = "Travaux réalisés selon le plan"
 #: What field staff write in a session's notes, in Kreyòl as they would (by kind of session).
