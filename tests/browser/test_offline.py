@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
 
 from beneficiaries.tests.factories import BeneficiaryFactory
 from enterprises.models import Business, EscService, Job
@@ -88,7 +89,7 @@ def test_entries_made_offline_survive_a_restart_and_are_sent_once_with_the_photo
     phone.wait_started()
     assert [e["kind"] for e in phone.outbox()] == ["work", "jobs"]
     phone.goto("/field/")
-    assert phone.page.locator("[data-outbox-entry][data-state=waiting]").count() == 2
+    expect(phone.page.locator("[data-outbox-entry][data-state=waiting]")).to_have_count(2, timeout=20_000)
     entries = phone.outbox()
     assert entries[0]["photos"] and entries[0]["photos"][0] < 1_000_000  # shrunk on the phone
     assert len({e["token"] for e in entries}) == 2  # a fresh key each, not the cached page's
@@ -98,7 +99,7 @@ def test_entries_made_offline_survive_a_restart_and_are_sent_once_with_the_photo
     phone.open(offline=True)
     phone.relay.go_down()
     phone.goto("/field/")
-    assert phone.page.locator("[data-outbox-entry]").count() == 2
+    expect(phone.page.locator("[data-outbox-entry]")).to_have_count(2, timeout=20_000)
     assert WorkRecord.objects.count() == works and Job.objects.count() == jobs
 
     # Back online: sent by themselves, one row each, the photo with the work record.
@@ -110,7 +111,7 @@ def test_entries_made_offline_survive_a_restart_and_are_sent_once_with_the_photo
     assert record.created_by == hood.staff
     assert Job.objects.filter(role="Vendeur offline").count() == 1
     phone.page.wait_for_selector("[data-outbox-count='0']")
-    assert phone.page.locator("[data-sent-entry]").count() == 2
+    expect(phone.page.locator("[data-sent-entry]")).to_have_count(2, timeout=20_000)
     assert phone.page.locator("[data-last-sent]").get_attribute("data-last-sent")
 
 
