@@ -49,6 +49,7 @@ HAZARDOUS_WORK_WORDS = (
     "roofing",
     "toiture",
     "charpent",
+    "carpent",
     "chapant",
     "rubble",
     "déblai",

@@ -31,6 +31,7 @@ TYPED = [
     "Peintre en bâtiment",
     "Travay batiman",
     "Charpentier",
+    "Carpentry",
 ]
 
 
