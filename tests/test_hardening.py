@@ -187,6 +187,22 @@ def test_deeply_nested_json_answers_400(two_hoods, url):
     assert "nested too deeply" in json.dumps(response.json())
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_in_json_answers_400_in_the_persons_language(two_hoods, number):
+    body = '{"site": 1, "date": "2014-10-06", "completed_area_m2": ' + number + "}"
+    client = api(two_hoods[BEL_AIR].staff)
+    english = client.post("/api/work-records/", body, content_type="application/json")
+    french = client.post(
+        "/api/work-records/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert english.status_code == french.status_code == 400
+    assert (
+        english.json()["detail"]
+        == "JSON parse error: NaN and Infinity are not numbers in JSON; send a number."
+    )
+    assert french.json()["detail"] != english.json()["detail"]
+
+
 # --- construction work whatever the box says -------------------------------------------------
 
 
