@@ -288,3 +288,14 @@ def test_a_moment_filter_the_database_cannot_compare_answers_400(two_hoods, mome
     response = api(two_hoods["manager"]).get(f"/api/targets/{target.pk}/history/?as_of_after={moment}")
     assert response.status_code == 400
     assert "as_of_after" in response.json()
+
+
+def test_another_neighbourhoods_record_is_not_found_as_any_other_in_the_persons_language(two_hoods):
+    """The same 404 as for an id that does not exist: no model name, no English in French."""
+    record = two_hoods[BEL_AIR].work
+    client = api(two_hoods[FORT_NATIONAL].staff)
+    for language, expected in (("en", "Not found."), ("fr", "Non trouvé.")):
+        other = client.get(f"/api/work-records/{record.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        missing = client.get(f"/api/work-records/{MAX_ID}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert other.status_code == missing.status_code == 404
+        assert other.json() == missing.json() == {"detail": expected}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from rest_framework import exceptions, views
 from rest_framework.serializers import as_serializer_error
 
@@ -25,6 +26,8 @@ def exception_handler(exc, context):
       `database_rule_error`, the same translation the forms use.
     - `FieldAccessDenied` → 403.
     - `FormTokenReused` (a one-time token of another user or kind of record) → 409.
+    - `Http404` → DRF's own "Not found.", translated: Django's "No WorkRecord matches the given
+      query." named the model, in English whatever the person's language.
     """
     if isinstance(exc, IntegrityError):
         exc = database_rule_error(exc)
@@ -34,4 +37,6 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, FieldAccessDenied):
         exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     return views.exception_handler(exc, context)
