@@ -250,5 +250,14 @@ class Beneficiary(models.Model):
                 }
         return {}
 
+    def consent_withdrawn_error(self) -> str:
+        """Why nothing new may be recorded about this person (consent withdrawn, data removed): a
+        new selection or business refuses it; "" when consent stands. Records made before stay."""
+        if self.consent_withdrawn_on or self.anonymised_at:
+            return _("%(code)s withdrew their consent: nothing new can be recorded about them.") % {
+                "code": self.code
+            }
+        return ""
+
     def age_on(self, day) -> int | None:
         return age_on(self.date_of_birth, day) if self.date_of_birth else None

@@ -150,8 +150,13 @@ class Business(ReviewedRecord):
                 errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
         if self.pk and (self.is_construction or hazardous_words_in(self.activity)):
             errors |= self._young_worker_errors()
+        if self.owner_id and (error := self.owner.consent_withdrawn_error()) and self._owner_is_new():
+            errors["owner"] = error  # a new record about a person who withdrew consent (fora's rule)
         if errors:
             raise ValidationError(errors)
+
+    def _owner_is_new(self) -> bool:
+        return self._state.adding or not Business.objects.filter(pk=self.pk, owner_id=self.owner_id).exists()
 
     def _young_worker_errors(self) -> dict:
         """Construction work makes every job here hazardous: none may be a minor's (the trigger

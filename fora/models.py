@@ -224,11 +224,9 @@ class BeneficiarySelection(models.Model):
         # Consent withdrawn (the personal data then removed): no new processing (the trigger of
         # migration 0006 refuses it too); a selection made before stays. Consent not yet recorded
         # is followed up in the admin ("consent missing"), not refused here.
-        person = self.beneficiary if self.beneficiary_id else None
-        if person and self._state.adding and (person.consent_withdrawn_on or person.anonymised_at):
-            raise ValidationError(
-                {
-                    "beneficiary": _("%(code)s withdrew their consent: they cannot be selected.")
-                    % {"code": person.code}
-                }
-            )
+        if (
+            self.beneficiary_id
+            and self._state.adding
+            and (error := self.beneficiary.consent_withdrawn_error())
+        ):
+            raise ValidationError({"beneficiary": error})

@@ -16,7 +16,7 @@ BEGIN
     WHERE b.id = NEW.beneficiary_id
       AND (b.consent_withdrawn_on IS NOT NULL OR b.anonymised_at IS NOT NULL);
   IF person IS NOT NULL THEN
-    {raise_sql("beneficiary", "%s withdrew their consent: they cannot be selected", "person")};
+    {raise_sql("beneficiary", "%s withdrew their consent: nothing new can be recorded about them", "person")};
   END IF;
   RETURN NEW;
 END;

@@ -85,3 +85,37 @@ def test_the_database_refuses_selecting_a_person_who_withdrew_consent(two_hoods)
     person = without_consent(hood, **STATES[0])
     with pytest.raises(IntegrityError, match="consent"), transaction.atomic():
         BeneficiarySelection.objects.create(session=hood.session, beneficiary=person)
+
+
+def test_a_person_who_withdrew_consent_cannot_own_a_new_business(two_hoods):
+    from rest_framework.test import APIClient
+
+    from enterprises.models import Business
+
+    hood = two_hoods["Bel Air"]
+    person = without_consent(hood, **STATES[1])
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(hood.staff)
+    body = {
+        "name": "Couture Saint-Martin",
+        "owner": person.code,
+        "centre": hood.centre.pk,
+        "neighbourhood": hood.neighbourhood.pk,
+        "activity": "Tailoring",
+        "formed_on": "2014-10-01",
+    }
+
+    response = client.post("/api/businesses/", body, format="json")
+
+    assert response.status_code == 400
+    assert f"{person.code} withdrew their consent" in response.json()["owner"][0]
+    assert not Business.objects.filter(owner=person).exists()
+
+
+def test_the_database_refuses_a_new_business_owned_by_a_person_who_withdrew_consent(two_hoods):
+    from enterprises.tests.factories import BusinessFactory
+
+    hood = two_hoods["Bel Air"]
+    person = without_consent(hood, **STATES[1])
+    with pytest.raises(IntegrityError, match="owner: .* withdrew their consent"), transaction.atomic():
+        BusinessFactory(centre=hood.centre, owner=person)
