@@ -299,3 +299,16 @@ def test_another_neighbourhoods_record_is_not_found_as_any_other_in_the_persons_
         missing = client.get(f"/api/work-records/{MAX_ID}/", HTTP_ACCEPT_LANGUAGE=language)
         assert other.status_code == missing.status_code == 404
         assert other.json() == missing.json() == {"detail": expected}
+
+
+@pytest.mark.parametrize("token", ["a" * 500, "x", "..", "_" * 22 + "a"])
+def test_an_export_token_of_any_shape_answers_404(two_hoods, settings, tmp_path, token):
+    from interop import exports
+
+    settings.MEDIA_ROOT = tmp_path
+    user = two_hoods[BEL_AIR].staff
+    exports.export_dir(user.pk).mkdir(parents=True)  # a folder of files asked for before
+
+    response = browser(user).get(f"/export/jobs/{token}/")
+
+    assert response.status_code == 404
