@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,9 @@ CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 #: The text columns held to one line of visible text (a CHECK constraint each).
 ONE_LINE_FIELDS = ("code", "first_name", "last_name", "phone")
+#: No one living was born before: an earlier date of birth is a slip of the year (0001-01-01).
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+BORN_TOO_EARLY = _("A date of birth before 1900 cannot be right: check the year.")
 
 
 @deconstructible
@@ -153,6 +157,11 @@ class Beneficiary(models.Model):
                 violation_error_message=_("The date of birth is required."),
             ),
             models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH),
+                name="beneficiary_born_after_1900",
+                violation_error_message=BORN_TOO_EARLY,
+            ),
+            models.CheckConstraint(
                 condition=Q(consent_given=False) | Q(consent_date__isnull=False),
                 name="beneficiary_consent_date_required",
                 violation_error_message=_("Give the date on which consent was recorded."),
@@ -207,6 +216,8 @@ class Beneficiary(models.Model):
             errors["date_of_birth"] = _("The date of birth is required.")
         elif today and self.date_of_birth and self.date_of_birth > today:
             errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        elif today and self.date_of_birth and self.date_of_birth < EARLIEST_BIRTH:
+            errors["date_of_birth"] = BORN_TOO_EARLY
         if self.consent_given and self.consent_date is None:
             errors["consent_date"] = _("Give the date on which consent was recorded.")
         elif today and self.consent_date and self.consent_date > today:
@@ -238,6 +249,15 @@ class Beneficiary(models.Model):
                     % {"job": job, "minimum": minimum}
                 }
         return {}
+
+    def consent_withdrawn_error(self) -> str:
+        """Why nothing new may be recorded about this person (consent withdrawn, data removed): a
+        new selection or business refuses it; "" when consent stands. Records made before stay."""
+        if self.consent_withdrawn_on or self.anonymised_at:
+            return _("%(code)s withdrew their consent: nothing new can be recorded about them.") % {
+                "code": self.code
+            }
+        return ""
 
     def age_on(self, day) -> int | None:
         return age_on(self.date_of_birth, day) if self.date_of_birth else None

@@ -148,8 +148,38 @@ class Business(ReviewedRecord):
             errors |= activity_date_errors("formed_on", self.formed_on, project.partnership.signed_on)
             if self.neighbourhood_id and not project.neighbourhoods.filter(pk=self.neighbourhood_id).exists():
                 errors["neighbourhood"] = _("This neighbourhood is not one of the project's.")
+        if self.pk and (self.is_construction or hazardous_words_in(self.activity)):
+            errors |= self._young_worker_errors()
+        if self.owner_id and (error := self.owner.consent_withdrawn_error()) and self._owner_is_new():
+            errors["owner"] = error  # a new record about a person who withdrew consent (fora's rule)
         if errors:
             raise ValidationError(errors)
+
+    def _owner_is_new(self) -> bool:
+        return self._state.adding or not Business.objects.filter(pk=self.pk, owner_id=self.owner_id).exists()
+
+    def _young_worker_errors(self) -> dict:
+        """Construction work makes every job here hazardous: none may be a minor's (the trigger
+        of migration 0010 refuses it too)."""
+        for job in self.jobs.filter(is_rehab_work=False).select_related("worker"):
+            born = job.worker.date_of_birth
+            if born and age_on(born, job.start_date) < MIN_AGE_HAZARDOUS_WORK:
+                field = "activity" if hazardous_words_in(self.activity) else "is_construction"
+                message = _(
+                    "Child labour is refused: %(worker)s works here (%(job)s) at %(age)s, and "
+                    "construction work needs %(minimum)s years or more."
+                )
+                age = age_on(born, job.start_date)
+                return {
+                    field: message
+                    % {
+                        "worker": job.worker.code,
+                        "job": job.role,
+                        "age": age,
+                        "minimum": MIN_AGE_HAZARDOUS_WORK,
+                    }
+                }
+        return {}
 
 
 class EscService(ReviewedRecord):

@@ -221,3 +221,12 @@ class BeneficiarySelection(models.Model):
                 raise ValidationError(
                     {"beneficiary": _("This person does not live in the forum's neighbourhood.")}
                 )
+        # Consent withdrawn (the personal data then removed): no new processing (the trigger of
+        # migration 0006 refuses it too); a selection made before stays. Consent not yet recorded
+        # is followed up in the admin ("consent missing"), not refused here.
+        if (
+            self.beneficiary_id
+            and self._state.adding
+            and (error := self.beneficiary.consent_withdrawn_error())
+        ):
+            raise ValidationError({"beneficiary": error})

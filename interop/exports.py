@@ -27,6 +27,7 @@ import csv
 import io
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -321,8 +322,15 @@ def export_path(user_id: int, token: str, state: str = ExportState.READY) -> Pat
     return export_dir(user_id) / f"{token}{suffix[state]}"
 
 
+#: The tokens `services.job_export_request` draws (`secrets.token_urlsafe(16)`); any other
+#: shape is no file of ours (a name of 500 characters made `exists()` raise: a 500).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
 def export_state(user_id: int, token: str) -> str | None:
     """Ready, failed or pending; None for a token this user never had."""
+    if not TOKEN.fullmatch(token):
+        return None
     for state in (ExportState.READY, ExportState.FAILED, ExportState.PENDING):
         if export_path(user_id, token, state).exists():
             return state

@@ -54,21 +54,23 @@ def review_set_state(*, record: ReviewedRecord, to_state: str, by, comment: str 
         )
     if to_state == ReviewState.RETURNED and not comment.strip():
         raise ValidationError({"comment": _("Say why the record is returned.")})
+    event = ReviewEvent(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        at=timezone.now(),
+        comment=comment.strip(),
+    )
+    event.full_clean()  # the comment's rules (no NUL, its length) before anything is saved
     with transaction.atomic():
         record.review_state = to_state
         record.review_changed_by = by
-        record.review_changed_at = timezone.now()
+        record.review_changed_at = event.at
         record.full_clean()
         record.save(update_fields=["review_state", "review_changed_by", "review_changed_at", "updated_at"])
-        event = ReviewEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(record),
-            object_id=record.pk,
-            from_state=from_state,
-            to_state=to_state,
-            by=by,
-            at=record.review_changed_at,
-            comment=comment.strip(),
-        )
+        event.save()
         signals.progress_changed.send(sender=type(record), project_ids=[record.progress_project_id])
         if to_state == ReviewState.RETURNED:
             signals.record_returned.send(sender=type(record), record=record, event=event)

@@ -100,8 +100,11 @@ def period_transition(*, period: ReportingPeriod, to_state: str, by, reason: str
                 _("A period cannot go from %(from)s to %(to)s.")
                 % {"from": PeriodState(from_state).label, "to": PeriodState(to_state).label}
             )
-        reason = reason.strip()
-        now = timezone.now()
+        event = PeriodEvent(
+            period=period, from_state=from_state, to_state=to_state, by=by, reason=reason.strip()
+        )
+        event.full_clean(exclude=["at"])  # the reason's rules (no NUL) before anything changes
+        reason, now = event.reason, timezone.now()
         if to_state == PeriodState.IN_REVIEW:
             period.submitted_by = by
         elif to_state == PeriodState.APPROVED:
@@ -117,9 +120,7 @@ def period_transition(*, period: ReportingPeriod, to_state: str, by, reason: str
             period.approved_pdf, period.approved_pdf_language = None, ""
         period.state = to_state
         period.save()
-        PeriodEvent.objects.create(
-            period=period, from_state=from_state, to_state=to_state, by=by, reason=reason
-        )
+        event.save()
         return period
 
 

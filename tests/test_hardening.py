@@ -187,6 +187,22 @@ def test_deeply_nested_json_answers_400(two_hoods, url):
     assert "nested too deeply" in json.dumps(response.json())
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_in_json_answers_400_in_the_persons_language(two_hoods, number):
+    body = '{"site": 1, "date": "2014-10-06", "completed_area_m2": ' + number + "}"
+    client = api(two_hoods[BEL_AIR].staff)
+    english = client.post("/api/work-records/", body, content_type="application/json")
+    french = client.post(
+        "/api/work-records/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert english.status_code == french.status_code == 400
+    assert (
+        english.json()["detail"]
+        == "JSON parse error: NaN and Infinity are not numbers in JSON; send a number."
+    )
+    assert french.json()["detail"] != english.json()["detail"]
+
+
 # --- construction work whatever the box says -------------------------------------------------
 
 
@@ -272,3 +288,27 @@ def test_a_moment_filter_the_database_cannot_compare_answers_400(two_hoods, mome
     response = api(two_hoods["manager"]).get(f"/api/targets/{target.pk}/history/?as_of_after={moment}")
     assert response.status_code == 400
     assert "as_of_after" in response.json()
+
+
+def test_another_neighbourhoods_record_is_not_found_as_any_other_in_the_persons_language(two_hoods):
+    """The same 404 as for an id that does not exist: no model name, no English in French."""
+    record = two_hoods[BEL_AIR].work
+    client = api(two_hoods[FORT_NATIONAL].staff)
+    for language, expected in (("en", "Not found."), ("fr", "Non trouvé.")):
+        other = client.get(f"/api/work-records/{record.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        missing = client.get(f"/api/work-records/{MAX_ID}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert other.status_code == missing.status_code == 404
+        assert other.json() == missing.json() == {"detail": expected}
+
+
+@pytest.mark.parametrize("token", ["a" * 500, "x", "..", "_" * 22 + "a"])
+def test_an_export_token_of_any_shape_answers_404(two_hoods, settings, tmp_path, token):
+    from interop import exports
+
+    settings.MEDIA_ROOT = tmp_path
+    user = two_hoods[BEL_AIR].staff
+    exports.export_dir(user.pk).mkdir(parents=True)  # a folder of files asked for before
+
+    response = browser(user).get(f"/export/jobs/{token}/")
+
+    assert response.status_code == 404

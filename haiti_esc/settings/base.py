@@ -74,6 +74,7 @@ MIDDLEWARE = [
     # Django's, but an open dashboard waiting for figures does not extend the session.
     "accounts.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "programs.middleware.OversizeBodyMiddleware",  # 413 with a message, before CSRF reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -191,8 +192,7 @@ PHOTO_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 #: Photos are stored at most this many pixels wide or high.
 PHOTO_MAX_DIMENSION = 1600
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger text body: 413
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "field:home"

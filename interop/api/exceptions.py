@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from rest_framework import exceptions, views
 from rest_framework.serializers import as_serializer_error
 
@@ -28,6 +29,8 @@ def exception_handler(exc, context):
     - `FormTokenReused` (a one-time token of another user or kind of record) → 409.
     - 401 (no credentials, a wrong token) is counted by the anonymous rate, which DRF runs only
       after the permissions: over it, 429 with `Retry-After`.
+    - `Http404` → DRF's own "Not found.", translated: Django's "No WorkRecord matches the given
+      query." named the model, in English whatever the person's language.
     """
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         wait = refused_anonymous_wait(context["request"])
@@ -41,4 +44,6 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, FieldAccessDenied):
         exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     return views.exception_handler(exc, context)

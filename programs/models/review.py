@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..constraints import CheckedInPython
+
+#: The longest review comment (a reason to return a record, read on a phone).
+COMMENT_MAX_LENGTH = 2000
 
 
 class ReviewState(models.TextChoices):
@@ -106,7 +110,12 @@ class ReviewEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
+    #: As the API's field: a readable text of at most 2,000 characters, which PostgreSQL can store.
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        validators=[MaxLengthValidator(COMMENT_MAX_LENGTH), ProhibitNullCharactersValidator()],
+    )
 
     class Meta:
         verbose_name = _("review event")

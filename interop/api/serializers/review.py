@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from programs.models import ReviewState
+from programs.models.review import COMMENT_MAX_LENGTH
 from programs.review import review_set_state
 
 
@@ -16,7 +17,9 @@ class ReviewSerializer(serializers.Serializer):
         choices=[ReviewState.VERIFIED, ReviewState.RETURNED, ReviewState.DRAFT, ReviewState.SUBMITTED],
         help_text=_("verified, or returned with a comment saying why."),
     )
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=COMMENT_MAX_LENGTH
+    )
 
     def save(self, *, record, by):
         return review_set_state(
