@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-#: What makes a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What makes a spreadsheet read a cell as a formula (CSV injection), with the full-width forms
+#: that a spreadsheet in an East Asian locale turns into them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: Any) -> Any:

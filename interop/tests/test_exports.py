@@ -155,12 +155,29 @@ def test_text_that_a_spreadsheet_would_run_comes_out_quoted(client, world):
 
 
 @pytest.mark.parametrize(
-    "text", ["=cmd", "+509 3712 3456", "-2", "@x", "\tx", "\rx", "plain", "", "'=already", "é=", "=é"]
+    "text",
+    [
+        "=cmd",
+        "+509 3712 3456",
+        "-2",
+        "@x",
+        "\tx",
+        "\rx",
+        "plain",
+        "",
+        "'=already",
+        "é=",
+        "=é",
+        "\uff1d1+1",
+        "\uff20x",
+    ],
 )
 def test_the_databases_neutralisation_is_the_one_of_the_other_exports(text):
     JobFactory()
     neutralised = Job.objects.annotate(cell=exports.Neutralised(Value(text))).values_list("cell", flat=True)
     assert list(neutralised) == [neutralise(text)]
+    if text.startswith(("\uff1d", "\uff20")):  # full-width = and @: formulas in an East Asian spreadsheet
+        assert neutralise(text) == "'" + text
 
 
 def test_personal_columns_only_for_those_allowed_to_see_personal_data(client, world):
