@@ -97,10 +97,8 @@ def raw_second_factor(request):
     RAW_SECOND_FACTOR["on"] = False
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Request counts of the throttles start at zero in each test (the cache outlives tests)."""
-    yield
+def throttles_cleared() -> None:
+    """Forget the throttles' request counts (they live in the cache, which outlives tests and runs)."""
     from django.conf import settings
     from django.core.cache import caches
 
@@ -112,6 +110,15 @@ def fresh_throttles():
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Request counts of the throttles start at zero in each test, whatever ran before: an
+    earlier test, or an earlier run stopped within the throttles' window."""
+    throttles_cleared()
+    yield
+    throttles_cleared()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import make_user
+from conftest import make_user, throttles_cleared
 from programs import roles
 from programs.models import Neighbourhood
 
@@ -64,6 +64,7 @@ def in_test_transaction(handler):
 
 def load_schema():
     """The document /api/schema/ serves, fetched in-process (no database needed), bound to the app."""
+    throttles_cleared()  # loaded at collection, before any fixture: an earlier run's counts may remain
     response = Client(HTTP_HOST="localhost").get("/api/schema/", {"format": "json"})
     assert response.status_code == 200, response.content
     loaded = schemathesis.openapi.from_dict(response.json(), config=CONFIG)

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from conftest import throttles_cleared
 from interop.tests.conftest import module_transaction
 from interop.tests.test_api_schema import in_test_transaction
 from tests.battery.hostile import (
@@ -57,6 +58,7 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def load_schema():
+    throttles_cleared()  # loaded at collection, before any fixture: an earlier run's counts may remain
     response = Client(HTTP_HOST="localhost").get("/api/schema/", {"format": "json"})
     assert response.status_code == 200, response.content
     loaded = schemathesis.openapi.from_dict(response.json(), config=CONFIG)
