@@ -163,13 +163,13 @@ class Business(ReviewedRecord):
         of migration 0010 refuses it too)."""
         for job in self.jobs.filter(is_rehab_work=False).select_related("worker"):
             born = job.worker.date_of_birth
-            if born and age_on(born, job.start_date) < MIN_AGE_HAZARDOUS_WORK:
+            age = age_on(born, job.start_date) if born else None
+            if age is not None and age < MIN_AGE_HAZARDOUS_WORK:
                 field = "activity" if hazardous_words_in(self.activity) else "is_construction"
                 message = _(
                     "Child labour is refused: %(worker)s works here (%(job)s) at %(age)s, and "
                     "construction work needs %(minimum)s years or more."
                 )
-                age = age_on(born, job.start_date)
                 return {
                     field: message
                     % {

@@ -76,6 +76,33 @@ CREATE TRIGGER {function} BEFORE INSERT OR {update_of} ON {table}
     )
 
 
+def consent_needed(table: str, column: str, *, function: str) -> PostgresOnlySQL:
+    """A BEFORE INSERT trigger on `table`: NEW.<column>_id may not be a person who withdrew their
+    consent or was anonymised (`Beneficiary.consent_withdrawn_error`, in PostgreSQL); rows made
+    before stay, and an update is left to `clean()`."""
+    return PostgresOnlySQL(
+        sql=f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+DECLARE
+  person text;
+BEGIN
+  SELECT b.code INTO person FROM enterprises_beneficiary b
+    WHERE b.id = NEW.{column}_id
+      AND (b.consent_withdrawn_on IS NOT NULL OR b.anonymised_at IS NOT NULL);
+  IF person IS NOT NULL THEN
+    {raise_sql(column, "%s withdrew their consent: nothing new can be recorded about them", "person")};
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS {function} ON {table};
+CREATE TRIGGER {function} BEFORE INSERT ON {table}
+  FOR EACH ROW EXECUTE FUNCTION {function}();
+""",
+        reverse_sql=f"DROP TRIGGER IF EXISTS {function} ON {table}; DROP FUNCTION IF EXISTS {function}();",
+    )
+
+
 #: SQL giving the signing date of the partnership of project NEW.<project_column>.
 def signed_on_of_project(project_expr: str) -> str:
     return (
